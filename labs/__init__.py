@@ -1,0 +1,32 @@
+"""Helpers for the deep-learning labs: set-up, data, single units, plots and self-checks.
+
+Every notebook starts with ``import labs; labs.setup()``.
+"""
+
+import os as _os
+
+# Quiet TensorFlow's C++ start-up chatter before TensorFlow is first imported.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+__version__ = "0.1.0"
+
+from labs import checks, neurons, plots  # noqa: E402
+from labs.data import load_mnist, load_mnist_sample, toy_2d, truth_table  # noqa: E402
+from labs.environment import on_colab, setup  # noqa: E402
+from labs.profiles import profile  # noqa: E402
+from labs.results import record  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "checks",
+    "neurons",
+    "plots",
+    "load_mnist",
+    "load_mnist_sample",
+    "on_colab",
+    "profile",
+    "record",
+    "setup",
+    "toy_2d",
+    "truth_table",
+]

@@ -1,0 +1,161 @@
+"""Execute the course notebooks headless, like an instructor's "Run all", and report.
+
+``python -m labs run [--profile fast|full] [NOTEBOOK ...]`` runs each notebook with
+nbclient, writes the executed copy and an HTML rendering to ``build/``, the numbers it
+recorded to ``build/<name>.results.json``, and prints a table of status and wall time.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from labs.profiles import PROFILES
+from labs.validation import check_choice
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+BUILD = ROOT / "build"
+
+
+@dataclass
+class NotebookRun:
+    """The outcome of executing one notebook."""
+
+    notebook: Path
+    status: str
+    seconds: float
+    error: str = ""
+    executed: Path | None = None
+    html: Path | None = None
+    results: Path | None = None
+
+
+def course_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    """The lab sequence: every ``NN_name.ipynb`` in ``notebooks/``, in order."""
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if p.is_file())
+
+
+def resolve_notebooks(names: list[str] | None, folder: Path = NOTEBOOKS) -> list[Path]:
+    """Turn command-line names (``02``, ``02_xor``, a path) into notebook paths."""
+    available = course_notebooks(folder)
+    if not names:
+        return available
+    chosen = []
+    for name in names:
+        path = Path(name)
+        if path.suffix == ".ipynb" and path.exists():
+            chosen.append(path.resolve())
+            continue
+        matches = [p for p in available if p.stem == name or p.stem.startswith(f"{name}_") or p.name == name]
+        if len(matches) != 1:
+            listed = ", ".join(p.stem for p in available)
+            raise ValueError(f"NOTEBOOK {name!r} matches {len(matches)} notebooks; choose one of: {listed}.")
+        chosen.append(matches[0])
+    return chosen
+
+
+@contextmanager
+def _environment(**values: str):
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def execute_notebook(
+    path: Path,
+    *,
+    profile: str,
+    out_dir: Path = BUILD,
+    timeout: int | None = None,
+    html: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> NotebookRun:
+    """Execute one notebook top to bottom in a fresh kernel and save what it produced."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    check_choice("profile", profile, PROFILES)
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"notebook {path} does not exist.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = out_dir / f"{path.stem}.results.json"
+    results.unlink(missing_ok=True)
+    nb = nbformat.read(path, as_version=4)
+    current = {"index": None}
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        on_cell_start=lambda cell, cell_index: current.update(index=cell_index),
+    )
+    env = {"LABS_PROFILE": profile, "LABS_RESULTS": str(results), "MPLBACKEND": "agg"}
+    env.update(extra_env or {})
+    start = time.perf_counter()
+    status, error = "ok", ""
+    with _environment(**env):
+        try:
+            client.execute()
+        except CellExecutionError as exc:
+            status = "failed"
+            error = f"cell {current['index']}: {exc.ename}: {exc.evalue}"
+        except (CellTimeoutError, DeadKernelError) as exc:
+            status = "failed"
+            error = f"cell {current['index']}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+    seconds = time.perf_counter() - start
+    executed = out_dir / path.name
+    nbformat.write(nb, executed)
+    html_path = None
+    if html:
+        from nbconvert import HTMLExporter
+
+        body, _ = HTMLExporter().from_notebook_node(nb)
+        html_path = out_dir / f"{path.stem}.html"
+        html_path.write_text(body, encoding="utf-8")
+    return NotebookRun(path, status, seconds, error, executed, html_path, results if results.exists() else None)
+
+
+def run_course(
+    names: list[str] | None = None, *, profile: str, out_dir: Path = BUILD, timeout: int | None = None
+) -> list[NotebookRun]:
+    """Execute the chosen notebooks in order, printing a row per notebook as it finishes."""
+    notebooks = resolve_notebooks(names)
+    if not notebooks:
+        raise ValueError(f"No notebooks found in {NOTEBOOKS}.")
+    width = max(len(p.stem) for p in notebooks)
+    print(f"Executing {len(notebooks)} notebook(s) in the {profile!r} profile; output in {out_dir}/")
+    print(f"{'notebook':<{width}}  {'status':<7} {'seconds':>8}")
+    runs = []
+    for path in notebooks:
+        run = execute_notebook(path, profile=profile, out_dir=out_dir, timeout=timeout)
+        runs.append(run)
+        print(f"{path.stem:<{width}}  {run.status:<7} {run.seconds:8.1f}", flush=True)
+    total = sum(r.seconds for r in runs)
+    print(f"{'total':<{width}}  {'':<7} {total:8.1f}")
+    _write_times(runs, profile, out_dir)
+    for run in runs:
+        if run.status != "ok":
+            print(f"\nFAILED {run.notebook.name}, {run.error}\n  executed copy: {run.executed}")
+    return runs
+
+
+def _write_times(runs: list[NotebookRun], profile: str, out_dir: Path) -> None:
+    with open(out_dir / f"times-{profile}.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["notebook", "profile", "status", "seconds"])
+        for run in runs:
+            writer.writerow([run.notebook.stem, profile, run.status, f"{run.seconds:.1f}"])

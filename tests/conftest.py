@@ -1,0 +1,45 @@
+"""Shared fixtures: offline data, the fast profile, and notebooks executed once per session."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from labs.runner import NOTEBOOKS, NotebookRun, course_notebooks, execute_notebook
+
+# The tests never download: the sample stands in for MNIST, and runs use the fast profile.
+os.environ["LABS_DATA"] = "sample"
+os.environ.setdefault("LABS_PROFILE", "fast")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+_EXECUTED: dict[str, NotebookRun] = {}
+
+
+def run_notebook(stem: str, out_dir: Path, *, profile: str = "fast") -> NotebookRun:
+    """Execute ``notebooks/<stem>.ipynb`` headless (fast profile, offline sample)."""
+    path = NOTEBOOKS / f"{stem}.ipynb"
+    return execute_notebook(path, profile=profile, out_dir=out_dir, timeout=600, html=False,
+                            extra_env={"LABS_DATA": "sample"})
+
+
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory):
+    """Return a function ``stem -> (run, results)`` that executes each notebook at most once."""
+
+    def get(stem: str) -> tuple[NotebookRun, dict]:
+        if stem not in _EXECUTED:
+            _EXECUTED[stem] = run_notebook(stem, tmp_path_factory.mktemp(stem))
+        run = _EXECUTED[stem]
+        assert run.status == "ok", f"{stem} failed at {run.error}"
+        results = json.loads(run.results.read_text()) if run.results else {}
+        return run, results
+
+    return get
+
+
+def notebook_stems() -> list[str]:
+    """Every notebook of the course, found on disk (new ones are picked up automatically)."""
+    return [p.stem for p in course_notebooks()]

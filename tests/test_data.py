@@ -1,0 +1,228 @@
+"""MNIST loading: the sample, the real download path against a local server, and the toy sets."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import socket
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import labs.data as data
+from labs.data import MnistDownloadError, MnistSampleWarning, load_mnist
+
+
+def _tiny_npz() -> bytes:
+    rng = np.random.default_rng(0)
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        x_train=rng.integers(0, 256, (12, 28, 28), dtype=np.uint8),
+        y_train=np.arange(12, dtype=np.uint8) % 10,
+        x_test=rng.integers(0, 256, (5, 28, 28), dtype=np.uint8),
+        y_test=np.arange(5, dtype=np.uint8),
+    )
+    return buffer.getvalue()
+
+
+GOOD = _tiny_npz()
+
+
+class _Server:
+    """A one-file HTTP server on 127.0.0.1; ``mode`` picks how it misbehaves."""
+
+    def __init__(self, body: bytes, mode: str = "good"):
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                outer.requests += 1
+                payload = body[: len(body) // 2] if mode == "cut" else body
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.requests = 0
+        self.httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/mnist.npz"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def offline_env(monkeypatch, tmp_path):
+    """Data folder in tmp, auto mode, and the official hash replaced by the tiny file's."""
+    monkeypatch.setenv("LABS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("LABS_DATA", "auto")
+    monkeypatch.setattr(data, "MNIST_SHA256", hashlib.sha256(GOOD).hexdigest())
+    return tmp_path
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/mnist.npz"
+
+
+def test_good_download_is_accepted_and_cached(offline_env, monkeypatch):
+    with _Server(GOOD) as server:
+        monkeypatch.setenv("LABS_MNIST_URL", server.url)
+        (x_train, y_train), (x_test, y_test) = load_mnist()
+        assert server.requests == 1
+    assert x_train.shape == (12, 28, 28) and x_train.dtype == np.uint8
+    assert y_test.shape == (5,)
+    cached = offline_env / "mnist.npz"
+    assert cached.read_bytes() == GOOD
+    # the server is gone: the cached file is used without any network
+    monkeypatch.setenv("LABS_MNIST_URL", _closed_port_url())
+    (again, _), _ = load_mnist()
+    np.testing.assert_array_equal(again, x_train)
+
+
+def test_corrupted_download_is_rejected_and_not_cached(offline_env, monkeypatch):
+    corrupted = bytearray(GOOD)
+    corrupted[100] ^= 0xFF
+    with _Server(bytes(corrupted)) as server:
+        monkeypatch.setenv("LABS_MNIST_URL", server.url)
+        with pytest.raises(MnistDownloadError, match="SHA-256 mismatch"):
+            load_mnist()
+    assert not (offline_env / "mnist.npz").exists()
+
+
+def test_truncated_download_is_rejected_and_not_cached(offline_env, monkeypatch):
+    with _Server(GOOD[: len(GOOD) // 2]) as server:  # consistent headers, half the file
+        monkeypatch.setenv("LABS_MNIST_URL", server.url)
+        with pytest.raises(MnistDownloadError):
+            load_mnist()
+    assert not (offline_env / "mnist.npz").exists()
+
+
+def test_connection_cut_short_is_rejected_and_not_cached(offline_env, monkeypatch):
+    with _Server(GOOD, mode="cut") as server:  # announces the full length, sends half
+        monkeypatch.setenv("LABS_MNIST_URL", server.url)
+        with pytest.raises(MnistDownloadError, match="cut short"):
+            load_mnist()
+    assert not list(offline_env.iterdir())
+
+
+def test_silent_server_falls_back_to_sample_with_warning(offline_env, monkeypatch):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)  # accepts connections, never answers
+    try:
+        monkeypatch.setenv("LABS_MNIST_URL", f"http://127.0.0.1:{listener.getsockname()[1]}/mnist.npz")
+        with pytest.warns(MnistSampleWarning, match="Could not download MNIST"):
+            (x_train, y_train), (x_test, y_test) = load_mnist(timeout=1)
+    finally:
+        listener.close()
+    assert x_train.shape == (4000, 28, 28) and x_test.shape == (1000, 28, 28)
+    assert not (offline_env / "mnist.npz").exists()
+
+
+def test_refused_connection_falls_back_with_instructions(offline_env, monkeypatch):
+    monkeypatch.setenv("LABS_MNIST_URL", _closed_port_url())
+    with pytest.warns(MnistSampleWarning, match="LABS_MNIST_URL"):
+        load_mnist(timeout=2)
+
+
+def test_full_source_raises_instead_of_falling_back(offline_env, monkeypatch):
+    monkeypatch.setenv("LABS_MNIST_URL", _closed_port_url())
+    with pytest.raises(RuntimeError, match="Could not download MNIST"):
+        load_mnist("full", timeout=2)
+
+
+def test_file_placed_by_hand_is_used(offline_env, monkeypatch):
+    (offline_env / "mnist.npz").write_bytes(GOOD)
+    monkeypatch.setenv("LABS_MNIST_URL", _closed_port_url())
+    (x_train, _), _ = load_mnist("full")
+    assert x_train.shape == (12, 28, 28)
+
+
+def test_wrong_file_placed_by_hand_is_replaced_by_download(offline_env, monkeypatch, capsys):
+    (offline_env / "mnist.npz").write_bytes(b"not mnist")
+    with _Server(GOOD) as server:
+        monkeypatch.setenv("LABS_MNIST_URL", server.url)
+        load_mnist()
+    assert "not the official mnist.npz" in capsys.readouterr().out
+    assert (offline_env / "mnist.npz").read_bytes() == GOOD
+
+
+def test_sample_is_said_out_loud_and_shaped_like_keras(monkeypatch, capsys):
+    monkeypatch.setenv("LABS_DATA", "sample")
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    assert "offline MNIST sample" in capsys.readouterr().out
+    assert x_train.shape == (4000, 28, 28) and x_train.dtype == np.uint8
+    assert y_train.shape == (4000,) and y_train.dtype == np.uint8
+    assert x_test.shape == (1000, 28, 28) and y_test.shape == (1000,)
+    assert x_train.max() == 255 and x_train.min() == 0
+    assert np.bincount(y_train).tolist() == [400] * 10
+    assert np.bincount(y_test).tolist() == [100] * 10
+
+
+def test_sample_split_is_fixed():
+    (a, _), _ = data.load_mnist_sample()
+    (b, _), _ = data.load_mnist_sample()
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("bad", ["mnist", "SAMPLE!"])
+def test_unknown_data_source_is_rejected(monkeypatch, bad):
+    monkeypatch.setenv("LABS_DATA", bad)
+    with pytest.raises(ValueError, match="LABS_DATA must be one of"):
+        load_mnist()
+
+
+def test_bad_timeout_is_rejected():
+    with pytest.raises(ValueError, match="timeout"):
+        load_mnist("sample", timeout=0)
+
+
+def test_data_dir_follows_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("LABS_DATA_DIR", str(tmp_path))
+    assert data.data_dir() == Path(tmp_path)
+
+
+@pytest.mark.parametrize("gate,targets", [("and", [0, 0, 0, 1]), ("or", [0, 1, 1, 1]),
+                                          ("xor", [0, 1, 1, 0]), ("nand", [1, 1, 1, 0])])
+def test_truth_tables(gate, targets):
+    X, t = data.truth_table(gate)
+    assert X.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert t.tolist() == targets
+    _, bipolar = data.truth_table(gate, bipolar=True)
+    assert bipolar.tolist() == [2 * v - 1 for v in targets]
+
+
+def test_truth_table_rejects_unknown_gate():
+    with pytest.raises(ValueError, match="name must be one of"):
+        data.truth_table("nor")
+
+
+@pytest.mark.parametrize("kind", ["blobs", "moons", "circles"])
+def test_toy_sets(kind):
+    X, y = data.toy_2d(kind, n=50, seed=1)
+    assert X.shape == (50, 2) and set(np.unique(y)) == {0, 1}
+    X2, _ = data.toy_2d(kind, n=50, seed=1)
+    np.testing.assert_array_equal(X, X2)
+
+
+def test_toy_sets_validate():
+    with pytest.raises(ValueError, match="kind"):
+        data.toy_2d("spirals")
+    with pytest.raises(ValueError, match="n must be >= 4"):
+        data.toy_2d("blobs", n=2)

@@ -1,0 +1,42 @@
+import matplotlib
+
+matplotlib.use("agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from labs import plots  # noqa: E402
+from labs.data import truth_table  # noqa: E402
+
+
+def test_decision_boundary_with_scores_and_labels():
+    X, t = truth_table("and")
+    ax = plots.plot_decision_boundary(lambda G: G.sum(axis=1) - 1.5, X, t, resolution=20)
+    assert ax.get_xlabel() == "$x_1$"
+    plots.plot_decision_boundary(lambda G: np.c_[1 - G[:, 0], G[:, 0]], X, t, resolution=20)
+
+
+def test_decision_boundary_validates():
+    with pytest.raises(ValueError, match="shape"):
+        plots.plot_decision_boundary(lambda G: G, np.ones((4, 3)), np.ones(4))
+
+
+def test_history_plot_from_dict_and_errors():
+    fig = plots.plot_history({"loss": [1, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.8]})
+    assert len(fig.axes) == 2
+    with pytest.raises(ValueError, match="has no"):
+        plots.plot_history({"loss": [1]}, metrics=("accuracy",))
+    with pytest.raises(TypeError, match="History"):
+        plots.plot_history([1, 2])
+
+
+def test_image_grid():
+    fig = plots.show_images(np.zeros((3, 784)), labels=[1, 2, 3], predictions=[1, 0, 3], ncols=2)
+    assert len(fig.axes) == 4
+    with pytest.raises(ValueError, match="images must have shape"):
+        plots.show_images(np.zeros((3, 5)))
+
+
+def test_activation_plot():
+    fig = plots.plot_activations(["sigmoid", "relu"])
+    assert len(fig.axes) == 2

@@ -1,0 +1,38 @@
+import numpy as np
+import pytest
+
+from labs import validation as v
+
+
+def test_check_array_shape_messages():
+    assert v.check_array("X", [[1, 2]], shape=(None, 2)).shape == (1, 2)
+    with pytest.raises(ValueError, match=r"X must have shape \('any', 2\); got \(1, 3\)"):
+        v.check_array("X", [[1, 2, 3]], shape=(None, 2))
+    with pytest.raises(ValueError, match="2-D"):
+        v.check_array("X", [1, 2], ndim=2)
+    with pytest.raises(ValueError, match="NaN"):
+        v.check_array("X", [np.nan])
+    with pytest.raises(TypeError, match="numeric"):
+        v.check_array("X", ["a"])
+
+
+def test_check_labels():
+    assert v.check_labels("y", [0, 1, 2], n_classes=3).tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="0..1"):
+        v.check_labels("y", [0, 2], n_classes=2)
+    with pytest.raises(ValueError, match=">= 0"):
+        v.check_labels("y", [-1])
+    with pytest.raises(ValueError, match="whole-number"):
+        v.check_labels("y", [0.5])
+
+
+def test_scalars():
+    assert v.check_int("n", 3, minimum=1) == 3
+    with pytest.raises(TypeError):
+        v.check_int("n", True)
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        v.check_int("n", 0, minimum=1)
+    with pytest.raises(ValueError, match="positive"):
+        v.check_positive("lr", float("inf"))
+    with pytest.raises(ValueError, match="one of 'a', 'b'"):
+        v.check_choice("mode", "c", ("a", "b"))
