@@ -29,6 +29,16 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "xor_perceptron_epochs": (100, 30, "epochs the perceptron tries XOR before we stop it"),
     "xor_mlp_epochs": (40, 15, "epochs (of 50 full-batch updates) for the 2-2-1 network on XOR"),
     "xor_mlp_restarts": (5, 3, "random starts (seeds) tried for the 2-2-1 network"),
+    # 03 backprop
+
+    # 04-07 MNIST, loss, mini-batch, activation
+
+    # 08-11 optimizers, dropout, autoencoders, why deep
+
+    # 12 deep training
+
+    # grading
+
 }
 
 
