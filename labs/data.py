@@ -224,3 +224,22 @@ def toy_2d(
     else:
         X, y = datasets.make_circles(n_samples=n, noise=noise, factor=0.5, random_state=seed)
     return X.astype(np.float64), y.astype(np.int64)
+
+
+def exam_scores(
+    n: int = 200, *, pass_mark: float = 60.0, total_needed: float = 130.0, flip: float = 0.03, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two exam scores (30..100) and an admitted label that no straight line separates.
+
+    A student is admitted (label 1) when the two scores add up to ``total_needed`` *and* each
+    reaches ``pass_mark``; a fraction ``flip`` of labels is then flipped, as noise. Returns
+    ``X`` of shape ``(n, 2)`` (float64) and ``y`` of shape ``(n,)`` in {0, 1}. NumPy only.
+    """
+    n = check_int("n", n, minimum=4)
+    if not 0 <= flip < 0.5:
+        raise ValueError(f"flip must be a fraction in [0, 0.5); got {flip!r}.")
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    X = rng.uniform(30.0, 100.0, size=(n, 2)).round(1)
+    admitted = (X.sum(axis=1) >= total_needed) & (X.min(axis=1) >= pass_mark)
+    noisy = rng.uniform(size=n) < flip
+    return X, (admitted ^ noisy).astype(np.int64)
