@@ -181,6 +181,36 @@ def load_mnist_sample() -> MnistArrays:
     return (x_train, y_train), (x_test, y_test)
 
 
+def mnist_for_mlp(
+    n_train: int | None = None,
+    n_test: int | None = None,
+    *,
+    scale: bool = True,
+    one_hot: bool = True,
+    source: str | None = None,
+) -> MnistArrays:
+    """MNIST ready for a fully connected net: images flattened to 784 ``float32`` values
+    (divided by 255 when ``scale``), labels one-hot ``float32`` (10 columns) when ``one_hot``.
+
+    ``n_train`` / ``n_test`` keep the first that many images of each part (all by default;
+    the order of the files is already random). ``source`` is passed to :func:`load_mnist`.
+    """
+    (x_train, y_train), (x_test, y_test) = load_mnist(source)
+    parts = []
+    for label, (x, y), n in (("n_train", (x_train, y_train), n_train), ("n_test", (x_test, y_test), n_test)):
+        if n is not None:
+            n = check_int(label, n, minimum=1)
+            if n > len(x):
+                raise ValueError(f"{label} asks for {n} images but only {len(x)} are available.")
+            x, y = x[:n], y[:n]
+        x = x.reshape(len(x), -1).astype(np.float32)
+        if scale:
+            x /= 255.0
+        y = np.eye(10, dtype=np.float32)[y] if one_hot else y.astype(np.int64)
+        parts.append((x, y))
+    return parts[0], parts[1]
+
+
 # --- the small data the labs make --------------------------------------------------------
 
 _TRUTH_TABLES = {

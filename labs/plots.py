@@ -149,3 +149,31 @@ def plot_activations(names: Sequence[str], *, s_range: tuple[float, float] = (-5
         ax.legend()
     fig.tight_layout()
     return fig
+
+
+def plot_comparison(
+    results: Any,
+    metric: str = "accuracy",
+    *,
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """Mean curve of ``metric`` per configuration over seeds, with the min–max band shaded.
+
+    ``results`` is the tidy DataFrame from :func:`labs.training.compare`.
+    """
+    if metric not in results.columns:
+        raise ValueError(f"metric {metric!r} is not in the results; columns are {list(results.columns)}.")
+    ax = _axes(ax, figsize=(6.4, 4.0))
+    for config in dict.fromkeys(results["config"]):
+        per_epoch = results[results["config"] == config].groupby("epoch")[metric]
+        mean, low, high = per_epoch.mean(), per_epoch.min(), per_epoch.max()
+        (line,) = ax.plot(mean.index, mean.values, label=str(config))
+        ax.fill_between(mean.index, low.values, high.values, color=line.get_color(), alpha=0.2)
+    seeds = results["seed"].nunique()
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric + (f" (mean of {seeds} seeds, band = min..max)" if seeds > 1 else ""))
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return ax

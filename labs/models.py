@@ -1,0 +1,84 @@
+"""Keras models the labs build again and again, from a short spec like ``"784-500-500-10"``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from labs.validation import check_choice, check_int
+
+BATCH_NORM_PLACES = (None, "before", "after")
+
+
+def parse_layers(layers: str | Sequence[int]) -> list[int]:
+    """``"784-500-500-10"`` or ``[784, 500, 500, 10]`` → ``[784, 500, 500, 10]`` (input … output)."""
+    if isinstance(layers, str):
+        try:
+            sizes = [int(part) for part in layers.replace(" ", "").split("-")]
+        except ValueError:
+            raise ValueError(
+                f"layers must look like '784-500-500-10' (sizes joined by '-'); got {layers!r}."
+            ) from None
+    else:
+        sizes = [check_int("layers[i]", s, minimum=1) for s in layers]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(
+            f"layers needs an input and an output size, all >= 1 (e.g. '784-500-500-10'); got {layers!r}."
+        )
+    return sizes
+
+
+def mlp_spec(depth: int, width: int = 500, *, inputs: int = 784, outputs: int = 10) -> str:
+    """The layer string of a network with ``depth`` hidden layers of ``width`` units."""
+    depth = check_int("depth", depth, minimum=0)
+    width = check_int("width", width, minimum=1)
+    return "-".join(str(s) for s in [inputs, *[width] * depth, outputs])
+
+
+def build_mlp(
+    layers: str | Sequence[int] = "784-500-500-10",
+    activation: str = "sigmoid",
+    output_activation: str = "softmax",
+    *,
+    dropout: float = 0.0,
+    batch_norm: str | None = None,
+    kernel_initializer: Any = "glorot_uniform",
+    kernel_regularizer: Any = None,
+    name: str | None = None,
+) -> Any:
+    """A fully connected ``keras.Sequential``: Dense hidden layers, then the output layer.
+
+    ``dropout`` (the fraction *dropped*, as in Keras) follows each hidden layer;
+    ``batch_norm="before"`` puts BatchNormalization between a hidden layer's weighted sum
+    and its activation, ``"after"`` after the activation.
+    """
+    import keras
+
+    sizes = parse_layers(layers)
+    check_choice("batch_norm", batch_norm, BATCH_NORM_PLACES)
+    if not 0.0 <= float(dropout) < 1.0:
+        raise ValueError(f"dropout is the fraction of units dropped, in [0, 1); got {dropout}.")
+    for label, act in (("activation", activation), ("output_activation", output_activation)):
+        try:
+            keras.activations.get(act)
+        except ValueError:
+            raise ValueError(f"{label} {act!r} is not a Keras activation (e.g. 'sigmoid', 'relu').") from None
+    stack: list[Any] = [keras.Input(shape=(sizes[0],))]
+    for i, width in enumerate(sizes[1:-1], start=1):
+        dense = dict(kernel_initializer=kernel_initializer, kernel_regularizer=kernel_regularizer, name=f"hidden{i}")
+        if batch_norm == "before":
+            stack += [keras.layers.Dense(width, **dense), keras.layers.BatchNormalization(name=f"bn{i}"),
+                      keras.layers.Activation(activation, name=f"act{i}")]
+        else:
+            stack.append(keras.layers.Dense(width, activation=activation, **dense))
+            if batch_norm == "after":
+                stack.append(keras.layers.BatchNormalization(name=f"bn{i}"))
+        if dropout:
+            stack.append(keras.layers.Dropout(dropout, name=f"dropout{i}"))
+    stack.append(keras.layers.Dense(sizes[-1], activation=output_activation,
+                                    kernel_initializer=kernel_initializer, name="output"))
+    return keras.Sequential(stack, name=name or "mlp_" + "_".join(map(str, sizes)))
+
+
+BUILD_ARGS = ("layers", "activation", "output_activation", "dropout", "batch_norm",
+              "kernel_initializer", "kernel_regularizer", "name")

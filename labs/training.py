@@ -1,0 +1,177 @@
+"""Training and comparing Keras models: one call to train, one to compare configurations.
+
+``train`` compiles and fits with a compact progress display (one line every few epochs,
+with seconds) and adds ``seconds`` per epoch to the history. ``compare`` trains several
+configurations on several seeds and returns a tidy DataFrame; ``summarize`` and
+``labs.plots.plot_comparison`` turn it into a table and a plot.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from labs.models import BUILD_ARGS, build_mlp
+from labs.validation import check_int, check_positive, check_same_length
+
+OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
+
+
+def make_optimizer(name: str | Any = "sgd", learning_rate: float = 0.1, **options: Any) -> Any:
+    """A Keras optimizer by name (``sgd``, ``momentum`` = SGD with momentum 0.9, ``adagrad``,
+    ``rmsprop``, ``adam``); an optimizer instance is returned unchanged."""
+    import keras
+
+    if not isinstance(name, str):
+        return name
+    learning_rate = check_positive("learning_rate", learning_rate)
+    key = name.lower()
+    if key == "momentum":
+        options.setdefault("momentum", 0.9)
+        key = "sgd"
+    classes = {"sgd": keras.optimizers.SGD, "adagrad": keras.optimizers.Adagrad,
+               "rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam}
+    if key not in classes:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)} or a keras optimizer; got {name!r}.")
+    return classes[key](learning_rate=learning_rate, **options)
+
+
+def _epoch_logger(epochs: int, every: int | None) -> Any:
+    import keras
+
+    every = every or max(1, epochs // 10)
+
+    class EpochLogger(keras.callbacks.Callback):
+        """Times each epoch (``seconds`` in the history) and prints a line every few epochs."""
+
+        def __init__(self, quiet: bool):
+            super().__init__()
+            self.quiet = quiet
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs if logs is not None else {}
+            logs["seconds"] = time.perf_counter() - self.start
+            done = epoch + 1
+            if not self.quiet and (done % every == 0 or done == epochs or done == 1):
+                shown = "  ".join(f"{k} {v:.4f}" for k, v in logs.items() if k != "seconds")
+                print(f"epoch {done:>3}/{epochs}  {shown}  ({logs['seconds']:.1f} s)", flush=True)
+
+    return EpochLogger
+
+
+def train(
+    model: Any,
+    x: Any,
+    y: Any,
+    *,
+    loss: str | Any = "categorical_crossentropy",
+    optimizer: str | Any = "sgd",
+    learning_rate: float = 0.1,
+    batch_size: int = 100,
+    epochs: int = 20,
+    validation_data: tuple[Any, Any] | None = None,
+    metrics: Sequence[str] = ("accuracy",),
+    callbacks: Iterable[Any] = (),
+    shuffle: bool = True,
+    verbose: bool = True,
+    log_every: int | None = None,
+) -> Any:
+    """Compile ``model`` and fit it; returns the Keras ``History`` (with ``seconds`` per epoch).
+
+    Defaults are the slides' setup: cross-entropy, SGD with learning rate 0.1, batch 100,
+    20 epochs. ``verbose`` prints about ten lines per run (every ``log_every`` epochs).
+    """
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    epochs = check_int("epochs", epochs, minimum=1)
+    check_same_length(x=x, y=y)
+    model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss=loss, metrics=list(metrics))
+    logger = _epoch_logger(epochs, log_every)(quiet=not verbose)
+    return model.fit(
+        x, y, batch_size=batch_size, epochs=epochs, validation_data=validation_data,
+        callbacks=[logger, *callbacks], shuffle=shuffle, verbose=0,
+    )
+
+
+def compare(
+    configs: Mapping[str, Mapping[str, Any]],
+    x: Any,
+    y: Any,
+    *,
+    seeds: Sequence[int] = (0,),
+    validation_data: tuple[Any, Any] | None = None,
+    verbose: bool = True,
+    **common: Any,
+) -> Any:
+    """Train every configuration on every seed; return a tidy ``pandas.DataFrame``.
+
+    Each configuration is a dict of keyword arguments for :func:`labs.models.build_mlp`
+    (``layers``, ``activation``, ...) and :func:`train` (``loss``, ``optimizer``,
+    ``learning_rate``, ``batch_size``, ``epochs``, ...); ``common`` holds the ones they share.
+    A configuration may also give ``build`` (a function returning a Keras model) instead of
+    layer settings, and its own ``x``, ``y`` or ``validation_data``. The result has one row
+    per configuration, seed and epoch: ``config, seed, epoch, loss, accuracy, val_loss,
+    val_accuracy, seconds`` (validation columns when validation data is given).
+    """
+    import keras
+    import pandas as pd
+
+    if not isinstance(configs, Mapping) or not configs:
+        raise ValueError("configs must be a non-empty dict: {name: {setting: value, ...}}.")
+    seeds = [check_int("seed", s, minimum=0) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must list at least one seed.")
+    rows = []
+    for name, config in configs.items():
+        if not isinstance(config, Mapping):
+            raise TypeError(f"configs[{name!r}] must be a dict of settings; got {type(config).__name__}.")
+        settings = {**common, **config}
+        build: Callable[[], Any] | None = settings.pop("build", None)
+        build_kwargs = {k: settings.pop(k) for k in list(settings) if k in BUILD_ARGS}
+        if build is not None and build_kwargs:
+            raise ValueError(f"configs[{name!r}] gives both build and layer settings {sorted(build_kwargs)}.")
+        data_x, data_y = settings.pop("x", x), settings.pop("y", y)
+        val = settings.pop("validation_data", validation_data)
+        for seed in seeds:
+            keras.utils.set_random_seed(seed)
+            model = build() if build is not None else build_mlp(**build_kwargs)
+            start = time.perf_counter()
+            history = train(model, data_x, data_y, validation_data=val, verbose=False, **settings)
+            logs = history.history
+            for epoch in range(len(logs["loss"])):
+                rows.append({"config": name, "seed": seed, "epoch": epoch + 1,
+                             **{k: float(v[epoch]) for k, v in logs.items()}})
+            if verbose:
+                final = "  ".join(f"{k} {v[-1]:.4f}" for k, v in logs.items() if k != "seconds")
+                print(f"{name!s:<24} seed {seed}: {final}  ({time.perf_counter() - start:.1f} s)", flush=True)
+    return pd.DataFrame(rows)
+
+
+def summarize(results: Any, metric: str = "accuracy", *, epoch: int | None = None) -> Any:
+    """Per configuration: mean, std, min and max of ``metric`` over seeds at ``epoch``
+    (default: the last), plus seconds per epoch. Configurations keep their order."""
+    import pandas as pd
+
+    if metric not in results.columns:
+        raise ValueError(f"metric {metric!r} is not in the results; columns are {list(results.columns)}.")
+    chosen = results[results["epoch"] == (epoch or results["epoch"].max())]
+    if chosen.empty:
+        raise ValueError(f"no results at epoch {epoch}; epochs run: 1..{results['epoch'].max()}.")
+    order = list(dict.fromkeys(results["config"]))
+    table = chosen.groupby("config")[metric].agg(["mean", "std", "min", "max", "count"])
+    table = table.rename(columns={"count": "seeds"})
+    table["std"] = table["std"].fillna(0.0)
+    table["s/epoch"] = results.groupby("config")["seconds"].mean()
+    return table.loc[order].rename_axis(None).pipe(pd.DataFrame)
+
+
+def mean_final(results: Any, config: str, metric: str = "accuracy") -> float:
+    """Mean over seeds of ``metric`` at the last epoch, for one configuration."""
+    table = summarize(results, metric)
+    if config not in table.index:
+        raise ValueError(f"config {config!r} not in results; have {list(table.index)}.")
+    return float(table.loc[config, "mean"])
+

@@ -1,0 +1,85 @@
+import matplotlib
+
+matplotlib.use("agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from labs import models, plots, training  # noqa: E402
+from labs.data import mnist_for_mlp  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype("float32")
+    y = np.eye(2, dtype="float32")[(x[:, 0] > 0).astype(int)]
+    return x, y
+
+
+def test_make_optimizer():
+    assert type(training.make_optimizer("adam", 0.01)).__name__ == "Adam"
+    momentum = training.make_optimizer("momentum", 0.1)
+    assert float(momentum.momentum) == pytest.approx(0.9)
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        training.make_optimizer("lbfgs")
+    with pytest.raises(ValueError, match="learning_rate"):
+        training.make_optimizer("sgd", 0)
+
+
+def test_train_records_seconds_and_prints(tiny, capsys):
+    x, y = tiny
+    history = training.train(models.build_mlp("4-8-2", "relu"), x, y, epochs=3, batch_size=16,
+                             learning_rate=0.5, validation_data=(x, y))
+    assert len(history.history["seconds"]) == 3
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
+    out = capsys.readouterr().out
+    assert "epoch   3/3" in out and "(" in out
+
+
+def test_train_validates(tiny):
+    x, y = tiny
+    with pytest.raises(ValueError, match="same number of rows"):
+        training.train(models.build_mlp("4-2"), x, y[:10])
+    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        training.train(models.build_mlp("4-2"), x, y, batch_size=0)
+
+
+def test_compare_is_tidy_and_reproducible(tiny):
+    x, y = tiny
+    configs = {"relu": {"layers": "4-8-2", "activation": "relu"},
+               "custom": {"build": lambda: models.build_mlp("4-2")}}
+    first = training.compare(configs, x, y, seeds=(0, 1), epochs=2, batch_size=16, verbose=False)
+    again = training.compare(configs, x, y, seeds=(0, 1), epochs=2, batch_size=16, verbose=False)
+    assert list(first.columns[:3]) == ["config", "seed", "epoch"]
+    assert len(first) == 2 * 2 * 2
+    np.testing.assert_allclose(first["loss"], again["loss"])
+    table = training.summarize(first)
+    assert list(table.index) == ["relu", "custom"]
+    assert {"mean", "std", "min", "max", "seeds", "s/epoch"} <= set(table.columns)
+    assert training.mean_final(first, "relu") == pytest.approx(table.loc["relu", "mean"])
+    ax = plots.plot_comparison(first, "loss")
+    assert len(ax.get_lines()) == 2
+
+
+def test_compare_validates(tiny):
+    x, y = tiny
+    with pytest.raises(ValueError, match="non-empty dict"):
+        training.compare({}, x, y)
+    with pytest.raises(ValueError, match="both build and layer settings"):
+        training.compare({"a": {"build": lambda: None, "layers": "4-2"}}, x, y)
+    with pytest.raises(TypeError, match="must be a dict"):
+        training.compare({"a": 3}, x, y)
+    with pytest.raises(ValueError, match="metric 'f1'"):
+        training.summarize(training.compare({"a": {"layers": "4-2"}}, x, y, epochs=1, verbose=False), "f1")
+
+
+def test_mnist_for_mlp_from_sample():
+    (x, y), (xt, yt) = mnist_for_mlp(100, 50, source="sample")
+    assert x.shape == (100, 784) and x.dtype == np.float32 and x.max() <= 1.0
+    assert y.shape == (100, 10) and np.all(y.sum(axis=1) == 1)
+    assert xt.shape == (50, 784)
+    (raw, labels), _ = mnist_for_mlp(10, 10, scale=False, one_hot=False, source="sample")
+    assert raw.max() > 1 and labels.shape == (10,)
+    with pytest.raises(ValueError, match="only 4000"):
+        mnist_for_mlp(5000, source="sample")
