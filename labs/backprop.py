@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from labs.neurons import activation, sigmoid
-from labs.validation import check_array, check_choice, check_int, check_labels, check_positive, check_same_length
+from labs.validation import (
+    check_array,
+    check_choice,
+    check_int,
+    check_labels,
+    check_positive,
+    check_same_length,
+)
 
 HIDDEN = ("sigmoid", "tanh", "relu")
 # loss -> the output activation it is paired with

@@ -30,6 +30,17 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "xor_mlp_epochs": (40, 15, "epochs (of 50 full-batch updates) for the 2-2-1 network on XOR"),
     "xor_mlp_restarts": (5, 3, "random starts (seeds) tried for the 2-2-1 network"),
     # 03 backprop
+    "bp_seed": (0, 0, "seed of the NumPy networks' first weights, sample order and data splits"),
+    "bp_check_samples": (8, 8, "samples in the batch whose gradients are checked"),
+    "bp_batch_size": (32, 32, "mini-batch size of the NumPy network"),
+    "bp_speed_epochs": (10, 2, "epochs timed for per-sample vs mini-batch updating"),
+    "cv_folds": (5, 5, "folds of the cross-validation (the slides ask for 5)"),
+    "exam_samples": (400, 200, "students in the exam-scores set"),
+    "exam_epochs": (300, 100, "epochs of the NumPy network on the exam scores"),
+    "digits_samples": (1797, 500, "8x8 digit images used (1,797 = all)"),
+    "digits_epochs": (60, 15, "epochs of the NumPy network on the digits"),
+    "sweep_epochs": (40, 3, "epochs of each Keras configuration in the sweep"),
+    "sweep_seeds": (3, 1, "seeds per Keras configuration in the sweep"),
 
     # 04-07 MNIST, loss, mini-batch, activation
 
