@@ -61,4 +61,5 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The class whose output unit is largest."""
+        check_is_fitted(self, "net_")
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

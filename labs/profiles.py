@@ -39,7 +39,7 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "exam_epochs": (300, 100, "epochs of the NumPy network on the exam scores"),
     "digits_samples": (1797, 500, "8x8 digit images used (1,797 = all)"),
     "digits_epochs": (60, 15, "epochs of the NumPy network on the digits"),
-    "sweep_epochs": (40, 3, "epochs of each Keras configuration in the sweep"),
+    "sweep_epochs": (30, 3, "epochs of each Keras configuration in the sweep"),
     "sweep_seeds": (3, 1, "seeds per Keras configuration in the sweep"),
 
     # 04-07 MNIST, loss, mini-batch, activation

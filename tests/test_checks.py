@@ -77,3 +77,101 @@ def test_separating_line_check():
     checks.check_separating_line(H, t, np.array([1.0, 1.0]), -0.5)
     with pytest.raises(AssertionError, match="wrong side"):
         checks.check_separating_line(H, t, np.array([1.0, 1.0]), -1.5)
+
+
+# --- lab 03 ---------------------------------------------------------------------------------
+
+
+def _bp_gradients(x, t, W_ih, theta_h, W_hj, theta_j, *, out_fprime=True, hid_fprime=True, sign=1.0):
+    z_h = neurons.sigmoid(x @ W_ih + theta_h)
+    z_j = neurons.sigmoid(z_h @ W_hj + theta_j)
+    delta_j = sign * (z_j - t) * (z_j * (1 - z_j) if out_fprime else 1.0)
+    delta_h = (W_hj @ delta_j) * (z_h * (1 - z_h) if hid_fprime else 1.0)
+    return np.outer(x, delta_h), delta_h, np.outer(z_h, delta_j), delta_j
+
+
+def test_bp_gradients_check(capsys):
+    checks.check_bp_gradients(_bp_gradients)
+    assert "✓" in capsys.readouterr().out
+    cases = {
+        "opposite sign": lambda *a: _bp_gradients(*a, sign=-1.0),
+        "output error term is missing": lambda *a: _bp_gradients(*a, out_fprime=False),
+        "hidden error term is missing": lambda *a: _bp_gradients(*a, hid_fprime=False),
+        "transpose": lambda *a: (lambda g: (g[0].T, g[1], g[2], g[3]))(_bp_gradients(*a)),
+        "four arrays": lambda *a: _bp_gradients(*a)[:3],
+        "dtheta_j differs": lambda *a: (lambda g: (g[0], g[1], g[2], 2 * g[3]))(_bp_gradients(*a)),
+    }
+    for message, wrong in cases.items():
+        with pytest.raises(AssertionError, match=message):
+            checks.check_bp_gradients(wrong)
+
+
+def _cross_validate(make_model, X, y, folds=5, seed=0, *, splitter=None, reuse=False, score=None):
+    from sklearn.model_selection import StratifiedKFold
+
+    splits = (splitter or StratifiedKFold(folds, shuffle=True, random_state=seed)).split(X, y)
+    model, scores = make_model(), []
+    for train, test in splits:
+        model = model if reuse else make_model()
+        model.fit(X[train], y[train])
+        scores.append(score(model, X, y, train, test) if score else np.mean(model.predict(X[test]) == y[test]))
+    return np.array(scores)
+
+
+def test_cross_validate_check(capsys):
+    from sklearn.model_selection import KFold
+
+    checks.check_cross_validate(_cross_validate)
+    assert "✓" in capsys.readouterr().out
+    cases = {
+        "StratifiedKFold": lambda *a: _cross_validate(*a, splitter=KFold(5)),
+        "fresh model": lambda *a: _cross_validate(*a, reuse=True),
+        "expected one accuracy per fold": lambda *a: _cross_validate(*a)[:3],
+        "returned None": lambda *a: None,
+        "not the test accuracies": lambda *a: _cross_validate(
+            *a, score=lambda m, X, y, tr, te: np.mean(m.predict(X[te]) != y[te])),
+        "tested only on rows it was trained on": lambda m, X, y, f, s: _cross_validate(
+            m, X, y, f, s, score=lambda m, X, y, tr, te: np.mean(m.predict(X[tr]) == y[tr])),
+    }
+    for message, wrong in cases.items():
+        with pytest.raises(AssertionError, match=message):
+            checks.check_cross_validate(wrong)
+
+
+def _keras_twin(net, *, dtype="float64", activation=None, copy=True, drop_hidden=False):
+    import keras
+
+    from labs.backprop import LOSSES
+
+    layers = [keras.Input(shape=(net.sizes[0],), dtype=dtype)]
+    widths = net.sizes[1:]
+    for k, width in enumerate(widths):
+        last = k == len(widths) - 1
+        if drop_hidden and not last:
+            continue
+        act = LOSSES[net.loss] if last else (activation or net.hidden)
+        layers.append(keras.layers.Dense(width, activation=act, dtype=dtype))
+    model = keras.Sequential(layers)
+    if copy and not drop_hidden:
+        for layer, w, t in zip(model.layers, net.weights, net.thresholds):
+            layer.set_weights([w, t])
+    return model
+
+
+def test_keras_twin_check(capsys):
+    from labs.backprop import init_network
+
+    net = init_network([3, 4, 2], hidden="tanh", loss="cross_entropy")
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    checks.check_keras_twin(_keras_twin(net), net, X)
+    assert "✓" in capsys.readouterr().out
+    cases = {
+        "dtype='float64'": _keras_twin(net, dtype="float32"),
+        "uses activation 'sigmoid'": _keras_twin(net, activation="sigmoid"),
+        "does not hold the network's weights": _keras_twin(net, copy=False),
+        "1 Dense layer": _keras_twin(net, drop_hidden=True),
+        "must be a Keras model": "not a model",
+    }
+    for message, model in cases.items():
+        with pytest.raises(AssertionError, match=message):
+            checks.check_keras_twin(model, net, X)

@@ -226,3 +226,25 @@ def test_toy_sets_validate():
         data.toy_2d("spirals")
     with pytest.raises(ValueError, match="n must be >= 4"):
         data.toy_2d("blobs", n=2)
+
+
+def test_exam_scores_is_not_linearly_separable_and_reproducible():
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = data.exam_scores(400, flip=0.0, seed=1)
+    assert X.shape == (400, 2) and X.dtype == np.float64 and set(np.unique(y)) == {0, 1}
+    assert X.min() >= 30 and X.max() <= 100
+    assert np.all(y == ((X.sum(axis=1) >= 130) & (X.min(axis=1) >= 60)))
+    linear = LogisticRegression(C=1e4, max_iter=5000).fit(X, y)
+    assert linear.score(X, y) < 0.97  # no line separates the corner
+    X2, y2 = data.exam_scores(400, flip=0.0, seed=1)
+    np.testing.assert_array_equal(X, X2)
+    noisy = data.exam_scores(400, flip=0.1, seed=1)[1]
+    assert 0 < np.mean(noisy != y) < 0.2
+
+
+def test_exam_scores_validates():
+    with pytest.raises(ValueError, match="flip must be a fraction"):
+        data.exam_scores(10, flip=0.7)
+    with pytest.raises(ValueError, match="n must be >= 4"):
+        data.exam_scores(2)
