@@ -290,12 +290,13 @@ def check_cross_validate(cross_validate: Callable, folds: int = 5) -> None:
     _passed(f"{folds} stratified folds, a fresh model for each, every row tested once, scores are the fold accuracies.")
 
 
-def check_keras_twin(model: Any, net: Any, X: Any) -> None:
-    """Exercise #2: a Keras model with the same layers, activations and weights as ``net``."""
+def check_keras_twin(keras_twin: Callable, net: Any, X: Any) -> None:
+    """Exercise #2: ``keras_twin(net)`` builds a Keras model with ``net``'s layers, activations and weights."""
     import keras
 
     from labs.backprop import LOSSES, predict_proba
 
+    model = _call(keras_twin, "keras_twin", net)
     if not isinstance(model, keras.Model):
         raise AssertionError(f"model must be a Keras model (e.g. keras.Sequential); got {type(model).__name__}.")
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
