@@ -103,7 +103,7 @@ def execute_notebook(
         resources={"metadata": {"path": str(path.parent)}},
         on_cell_start=lambda cell, cell_index: current.update(index=cell_index),
     )
-    env = {"LABS_PROFILE": profile, "LABS_RESULTS": str(results), "MPLBACKEND": "agg"}
+    env = {"LABS_PROFILE": profile, "LABS_RESULTS": str(results)}
     env.update(extra_env or {})
     start = time.perf_counter()
     status, error = "ok", ""

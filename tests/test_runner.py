@@ -53,3 +53,14 @@ def test_run_course_writes_build_and_times(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "build" / "times-fast.csv").read_text().startswith("notebook,profile,status,seconds")
     assert '"answer": 42' in runs[0].results.read_text()
     assert "01_tiny" in capsys.readouterr().out
+
+
+def test_executed_copies_keep_the_plots(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2]);")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "98_plot.ipynb"
+    nbformat.write(nb, path)
+    run = runner.execute_notebook(path, profile="fast", out_dir=tmp_path / "build", html=False)
+    outputs = nbformat.read(run.executed, as_version=4).cells[0].outputs
+    assert any("image/png" in o.get("data", {}) for o in outputs), "figures must be rendered inline"
