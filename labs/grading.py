@@ -131,10 +131,13 @@ def find_answer(submission: NotebookNode, master: _Master, exercise: Exercise) -
         chosen = (edited or copies)[-1]
         note = f"the answer cell appears {len(copies)} times; the last edited one was graded" if len(copies) > 1 else ""
         return chosen.source, note
-    # Some editors drop cell metadata: take the code cell just before an unchanged check.
+    # Some editors drop cell metadata: take the code cell just before an unchanged check,
+    # unless that cell is one of the course's own.
     check_source = master.cell(exercise.check_id).source.strip()
+    course_cells = {c.source.strip() for c in master.nb.cells if not c.metadata.get("nbgrader", {}).get("solution")}
     for before, cell in zip(cells, cells[1:]):
-        if cell.source.strip() == check_source and before.get("cell_type") == "code" and not _grade_id_of(before):
+        if (cell.source.strip() == check_source and before.get("cell_type") == "code"
+                and not _grade_id_of(before) and before.source.strip() not in course_cells):
             return before.source, "answer cell found by its place before the check (its metadata was lost)"
     return None, f"answer cell {exercise.answer_id} not found in the submission"
 
@@ -207,13 +210,45 @@ def _timed_out(cell: NotebookNode) -> bool:
     return any(o.output_type == "error" and o.ename == "CellTimeoutError" for o in cell.get("outputs", []))
 
 
-def _score(exercise: Exercise, nb: NotebookNode, finished: int, cell_timeout: int) -> ExerciseScore:
+@dataclass(frozen=True)
+class _Stop:
+    """Where and why a run ended before its last cell."""
+
+    cell: int
+    reason: str
+    died: bool = False
+    out_of_time: bool = False
+
+
+def _execute(nb: NotebookNode, deadline: float, cell_timeout: int, time_limit: float) -> tuple[int, _Stop | None]:
+    """Run ``nb`` in place in a fresh kernel; return the last cell finished and why it stopped early."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    executor = _executor_class()()
+    with tempfile.TemporaryDirectory(prefix="labs-grade-") as workdir:
+        try:
+            executor.run(nb, workdir, deadline, _cell_timeouts(nb, cell_timeout))
+            return executor.finished, None
+        except DeadKernelError:
+            stop = _Stop(executor.current, f"the kernel died in cell {executor.current}", died=True)
+        except _OutOfTime:
+            stop = _Stop(executor.current, f"time limit of {time_limit:g} s reached", out_of_time=True)
+        except CellTimeoutError:
+            stop = _Stop(executor.current, f"cell {executor.current} went on after being interrupted at "
+                         f"{cell_timeout} s; grading stopped there", out_of_time=True)
+    return executor.finished, stop
+
+
+def _score(exercise: Exercise, nb: NotebookNode, finished: int, stop: _Stop | None,
+           cell_timeout: int) -> ExerciseScore:
     from nbgrader.utils import determine_grade
 
     index = {c.metadata.get("nbgrader", {}).get("grade_id"): i for i, c in enumerate(nb.cells)}
     answer, check = nb.cells[index[exercise.answer_id]], nb.cells[index[exercise.check_id]]
     if index[exercise.check_id] > finished:
-        return ExerciseScore(exercise, 0.0, "not run")
+        if stop and stop.out_of_time and stop.cell in (index[exercise.answer_id], index[exercise.check_id]):
+            return ExerciseScore(exercise, 0.0, "timeout", stop.reason)
+        return ExerciseScore(exercise, 0.0, "not run", f"not run: {stop.reason}" if stop else "not run")
     points, _ = determine_grade(check)
     problems = [f"answer cell: {_problem(answer)}" if _problem(answer) else "",
                 f"check: {_problem(check)}" if _problem(check) else ""]
@@ -239,39 +274,26 @@ def _cell_timeouts(nb: NotebookNode, cell_timeout: int) -> list[int]:
 def run_answers(master: _Master, answers: dict[str, str], *, cell_timeout: int, time_limit: float
                 ) -> tuple[list[ExerciseScore], NotebookNode, str]:
     """Run the master with ``answers`` and score every exercise; a dying kernel costs one exercise."""
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
     deadline = time.monotonic() + time_limit
-    killers: dict[int, str] = {}  # exercise number -> where the kernel died
+    killed: dict[int, str] = {}  # exercise number -> the cell of it that killed the kernel
     while True:
-        nb = _graded_copy(master, {k: v for k, v in answers.items()
-                                   if not any(e.answer_id == k and e.number in killers for e in master.exercises)})
-        executor, flag = _executor_class()(), ""
-        with tempfile.TemporaryDirectory(prefix="labs-grade-") as workdir:
-            try:
-                executor.run(nb, workdir, deadline, _cell_timeouts(nb, cell_timeout))
-            except DeadKernelError:
-                culprit = _exercise_of(master, nb, executor.current)
-                if culprit is not None and culprit.number not in killers:
-                    killers[culprit.number] = "answer" if nb.cells[executor.current].metadata.nbgrader.get(
-                        "solution") else "check"
-                    continue
-                flag = f"the kernel died in cell {executor.current} ({nb.cells[executor.current].get('id')})"
-            except (_OutOfTime, CellTimeoutError):
-                flag = f"time limit of {time_limit:g} s reached in cell {executor.current}"
-        break
+        dropped = {e.answer_id for e in master.exercises if e.number in killed}
+        nb = _graded_copy(master, {k: v for k, v in answers.items() if k not in dropped})
+        finished, stop = _execute(nb, deadline, cell_timeout, time_limit)
+        culprit = _exercise_of(master, nb, stop.cell) if stop and stop.died else None
+        if culprit is None or culprit.number in killed:
+            break
+        killed[culprit.number] = "answer" if nb.cells[stop.cell].metadata.nbgrader["solution"] else "check"
     scores = []
     for exercise in master.exercises:
-        if exercise.number in killers:
+        if exercise.number in killed:
             scores.append(ExerciseScore(exercise, 0.0, "kernel died", (
-                f"the kernel died while running the {killers[exercise.number]} cell (os._exit, a crash or "
+                f"the kernel died while running the {killed[exercise.number]} cell (os._exit, a crash or "
                 "out of memory); the other exercises were graded in a fresh kernel without this answer")))
         else:
-            score = _score(exercise, nb, executor.finished, cell_timeout)
-            if score.status == "not run":
-                score.message = f"not run: {flag}"
-            scores.append(score)
-    return scores, nb, flag
+            scores.append(_score(exercise, nb, finished, stop, cell_timeout))
+    flags = [f"the kernel died in exercise {n}" for n in killed] + ([stop.reason] if stop else [])
+    return scores, nb, "; ".join(flags)
 
 
 def grade_notebook(submission: NotebookNode | None, master: _Master, student: str, source: Path, *,
@@ -285,10 +307,10 @@ def grade_notebook(submission: NotebookNode | None, master: _Master, student: st
         return result
     answers, notes = {}, {}
     for exercise in master.exercises:
-        answer, note = find_answer(submission, master, exercise)
+        answer, how = find_answer(submission, master, exercise)
         if answer is not None:
             answers[exercise.answer_id] = answer
-        notes[exercise.number] = [n for n in (note, _check_note(submission, master, exercise)) if n]
+        notes[exercise.number] = [n for n in (how, _check_note(submission, master, exercise)) if n]
     if not answers:
         result.flag = "; ".join(filter(None, [note, "no answer cells found: is this the right lab?"]))
         result.scores = [ExerciseScore(e, 0.0, "missing", result.flag) for e in master.exercises]
@@ -383,8 +405,12 @@ def grade_submissions(
         source = path or Path(folder) / student
         if lab is None:
             return GradedSubmission(student, "", source, flag=note)
-        return grade_notebook(nb, masters[lab], student, source, note=note,
-                              cell_timeout=cell_timeout, time_limit=time_limit)
+        try:
+            return grade_notebook(nb, masters[lab], student, source, note=note,
+                                  cell_timeout=cell_timeout, time_limit=time_limit)
+        except Exception as error:  # one broken submission must never stop the others
+            flag = f"grading failed: {type(error).__name__}: {error}"
+            return grade_notebook(None, masters[lab], student, source, note=flag)
 
     with environment_variables(**GRADING_ENV), ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(grade, tasks))
