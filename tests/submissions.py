@@ -27,7 +27,7 @@ EXPECTED = {
     "one_wrong": (1, 2, ["passed", "failed"], ""),
     "raises": (1, 2, ["failed", "passed"], ""),
     "endless_loop": (1, 2, ["timeout", "passed"], ""),
-    "kernel_dies": (1, 2, ["kernel died", "passed"], ""),
+    "kernel_dies": (1, 2, ["kernel died", "passed"], "the kernel died in exercise 1"),
     "edited_checks": (1, 2, ["passed", "failed"], ""),
     "extra_and_reordered": (2, 2, ["passed", "passed"], ""),
     "empty": (0, 2, ["missing", "missing"], "empty file"),

@@ -133,6 +133,11 @@ def test_toy_grading_points_notes_and_csv(toy, tmp_path):
     write(toy_submission(master), folder / "right" / "98_toy.ipynb")
     write(toy_submission(master, "answer = 41"), folder / "off_by_one.ipynb")
     write(toy_submission(master, "answer = (42"), folder / "typo.ipynb")
+    deleted = toy_submission(master)
+    deleted.cells = [c for c in deleted.cells if not c.metadata.get("nbgrader", {}).get("solution")
+                     or "double" in c.source]
+    write(deleted, folder / "deleted_answer.ipynb")
+    write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")]), folder / "other_lab.ipynb")
     write(toy_submission(master), folder / "late" / "old.ipynb")
     write(toy_submission(master, "answer = 0"), folder / "late" / "new_98_toy.ipynb")
     results = by_student(grading.grade_submissions(folder, notebook="98", masters_folder=masters, cell_timeout=60))
@@ -140,6 +145,9 @@ def test_toy_grading_points_notes_and_csv(toy, tmp_path):
     assert [s.status for s in results["off_by_one"].scores] == ["failed", "passed"]
     assert "at index () you have 41, expected 42" in results["off_by_one"].scores[0].message
     assert results["typo"].points == 3 and "answer cell: SyntaxError" in results["typo"].scores[0].message
+    assert [s.status for s in results["deleted_answer"].scores] == ["missing", "passed"]
+    assert "not found in the submission" in results["deleted_answer"].scores[0].message
+    assert results["other_lab"].points == 0 and "no answer cells found" in results["other_lab"].flag
     assert results["late"].points == 3 and "2 files for this lab; graded the newest" in results["late"].flag
     rows = grading.csv_rows(list(results.values()))
     assert set(rows[0]) == set(grading.CSV_COLUMNS)
