@@ -250,14 +250,14 @@ def _score(exercise: Exercise, nb: NotebookNode, finished: int, stop: _Stop | No
             return ExerciseScore(exercise, 0.0, "timeout", stop.reason)
         return ExerciseScore(exercise, 0.0, "not run", f"not run: {stop.reason}" if stop else "not run")
     points, _ = determine_grade(check)
-    problems = [f"answer cell: {_problem(answer)}" if _problem(answer) else "",
-                f"check: {_problem(check)}" if _problem(check) else ""]
+    problems = [f"{where}: {text}" for where, cell in (("answer cell", answer), ("check", check))
+                if (text := _problem(cell))]
     if _timed_out(answer) or _timed_out(check):
         status = "timeout"
         problems.insert(0, f"ran out of time ({cell_timeout} s a cell; an endless loop?) and was interrupted")
     else:
         status = "passed" if points == exercise.points else "failed"
-    return ExerciseScore(exercise, float(points), status, " | ".join(p for p in problems if p))
+    return ExerciseScore(exercise, float(points), status, " | ".join(problems))
 
 
 def _exercise_of(master: _Master, nb: NotebookNode, index: int | None) -> Exercise | None:
@@ -321,7 +321,7 @@ def grade_notebook(submission: NotebookNode | None, master: _Master, student: st
     for score in result.scores:
         if score.exercise.answer_id not in answers:
             score.status = "missing"
-        score.message = " | ".join([score.message] * bool(score.message) + notes[score.exercise.number])
+        score.message = " | ".join(filter(None, [score.message, *notes[score.exercise.number]]))
     result.seconds = time.perf_counter() - start
     return result
 

@@ -163,7 +163,7 @@ def test_time_limit_and_an_interrupt_that_is_ignored(toy, tmp_path):
     write(toy_submission(master, stubborn), folder / "stubborn.ipynb")
     write(toy_submission(master), folder / "zz_fine.ipynb")
     results = by_student(grading.grade_submissions(folder, notebook="98", masters_folder=masters,
-                                                   cell_timeout=3, time_limit=60, jobs=3))
+                                                   cell_timeout=5, time_limit=90, jobs=2))
     assert [s.status for s in results["slow"].scores] == ["timeout", "passed"]
     assert [s.status for s in results["stubborn"].scores] == ["timeout", "not run"]
     assert "went on after being interrupted" in results["stubborn"].flag
@@ -171,7 +171,8 @@ def test_time_limit_and_an_interrupt_that_is_ignored(toy, tmp_path):
     short = by_student(grading.grade_submissions(folder, notebook="98", masters_folder=masters,
                                                  cell_timeout=60, time_limit=4))
     assert "time limit of 4 s reached" in short["slow"].flag
-    assert [s.status for s in short["slow"].scores] == ["timeout", "not run"]
+    first, second = (s.status for s in short["slow"].scores)  # a slow kernel start can use up the 4 s
+    assert first in ("timeout", "not run") and second == "not run" and short["slow"].points == 0
 
 
 def test_grading_arguments_are_checked(tmp_path):
