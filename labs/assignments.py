@@ -7,7 +7,8 @@ nbgrader's cell metadata (schema version 3) from them, so nobody writes it by ha
 - the next code cell, when it calls ``labs.checks.``, is its *check*: a graded, locked test
   cell worth 1 point, or N points with a line ``# points: N`` in the cell; a code cell
   holding ``### BEGIN HIDDEN TESTS`` is a check too;
-- the first code cell (``labs.setup()``) and every markdown cell are locked read-only.
+- the first code cell, any cell calling ``labs.setup()``, and every markdown cell are
+  locked read-only.
 
 Each ``grade_id`` is the notebook's stem and the cell's id, e.g. ``01_perceptron-01-11``.
 ``python -m labs annotate`` writes the metadata into the notebooks; ``python -m labs
@@ -30,6 +31,7 @@ from nbformat import NotebookNode
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 BEGIN_HIDDEN_TESTS = "### BEGIN HIDDEN TESTS"
 CHECK_CALL = "labs.checks."
+SETUP_CALL = "labs.setup("
 DEFAULT_POINTS = 1
 SCHEMA_VERSION = 3
 ANNOTATE_HINT = "run `python -m labs annotate` and commit the notebook"
@@ -92,7 +94,7 @@ def cell_roles(nb: NotebookNode) -> list[str | None]:
                 role = "answer"
             elif BEGIN_HIDDEN_TESTS in cell.source or (after_answer and CHECK_CALL in cell.source):
                 role = "check"
-            elif not seen_code:
+            elif not seen_code or SETUP_CALL in cell.source:
                 role = "setup"
             seen_code, after_answer = True, role == "answer"
         roles.append(role)

@@ -30,13 +30,13 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from labs.assignments import Exercise, cell_roles, exercises, master_notebook, release_notebook
+from labs.assignments import Exercise, exercises, master_notebook, release_notebook
 from labs.runner import NOTEBOOKS, course_notebooks, environment_variables, resolve_notebooks
 from labs.validation import check_int, check_positive
 
 DEFAULT_CELL_TIMEOUT = 120
 DEFAULT_TIME_LIMIT = 900
-SETUP_TIMEOUT = 120  # the setup cell imports TensorFlow, slow on a busy machine
+SETUP_TIMEOUT = 120  # for the cells before the first answer: importing TensorFlow can be slow
 GRADING_ENV = {"LABS_GRADING": "1", "MPLBACKEND": "agg", "LABS_RESULTS": ""}
 CSV_COLUMNS = ("student", "notebook", "exercise", "grade_id", "points", "max_points", "status", "message",
                "seconds")
@@ -268,7 +268,11 @@ def _exercise_of(master: _Master, nb: NotebookNode, index: int | None) -> Exerci
 
 
 def _cell_timeouts(nb: NotebookNode, cell_timeout: int) -> list[int]:
-    return [max(cell_timeout, SETUP_TIMEOUT) if role == "setup" else cell_timeout for role in cell_roles(nb)]
+    """Seconds for each cell: the course's cells before the first answer (set-up, imports; no
+    student code runs there) get at least ``SETUP_TIMEOUT``."""
+    answers = [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution")]
+    first_answer = answers[0] if answers else len(nb.cells)
+    return [max(cell_timeout, SETUP_TIMEOUT) if i < first_answer else cell_timeout for i in range(len(nb.cells))]
 
 
 def run_answers(master: _Master, answers: dict[str, str], *, cell_timeout: int, time_limit: float

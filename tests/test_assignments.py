@@ -57,6 +57,8 @@ def solution_and_hidden_lines(nb) -> set[str]:
 def test_roles_follow_the_markers():
     nb = toy_notebook()
     assert assignments.cell_roles(nb) == ["text", "setup", None, "answer", "text", "check", None]
+    nb.cells.insert(1, nbformat.v4.new_code_cell("%pip install dnn-labs", id="98-pip"))
+    assert assignments.cell_roles(nb)[:3] == ["text", "setup", "setup"], "labs.setup() stays locked"
 
 
 def test_annotate_writes_valid_nbgrader_metadata():

@@ -248,3 +248,9 @@ def test_fake_set_is_made_from_the_master():
     master = nbformat.read(NOTEBOOKS / "01_perceptron.ipynb", as_version=4)
     assert len(assignments.exercises(master)) == 2, "the fake set assumes lab 01 has two exercises"
     assert nb.cells[1].source == assignments.STUDENT_NOTE
+
+
+def test_only_cells_before_the_first_answer_get_the_long_timeout(toy):
+    masters, _ = toy
+    graded = grading._graded_copy(grading._Master.load(masters / "98_toy.ipynb"), {})
+    assert grading._cell_timeouts(graded, 5) == [grading.SETUP_TIMEOUT] * 2 + [5] * 4
