@@ -77,7 +77,7 @@ class GradedSubmission:
 
 
 @dataclass
-class _Master:
+class Master:
     """A lab as the grader needs it: the annotated notebook, its stubs and its exercises."""
 
     stem: str
@@ -86,7 +86,8 @@ class _Master:
     exercises: list[Exercise]
 
     @classmethod
-    def load(cls, path: Path) -> _Master:
+    def load(cls, path: Path) -> Master:
+        """Read and annotate the course notebook at ``path``, and release it for its stubs."""
         nb = master_notebook(path)
         released = release_notebook(nb)
         stubs = {c.metadata["nbgrader"]["grade_id"]: c.source for c in released.cells
@@ -94,6 +95,7 @@ class _Master:
         return cls(path.stem, nb, stubs, exercises(nb))
 
     def cell(self, cell_grade_id: str) -> NotebookNode:
+        """The master's cell with this ``grade_id``."""
         return next(c for c in self.nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == cell_grade_id)
 
 
@@ -122,7 +124,7 @@ def _grade_id_of(cell: NotebookNode) -> str | None:
     return meta.get("grade_id") if isinstance(meta, dict) else None
 
 
-def find_answer(submission: NotebookNode, master: _Master, exercise: Exercise) -> tuple[str | None, str]:
+def find_answer(submission: NotebookNode, master: Master, exercise: Exercise) -> tuple[str | None, str]:
     """The student's source for one answer cell, and a note on how it was found."""
     cells = [c for c in submission.cells if isinstance(c.get("source"), str)]
     copies = [c for c in cells if _grade_id_of(c) == exercise.answer_id]
@@ -142,7 +144,7 @@ def find_answer(submission: NotebookNode, master: _Master, exercise: Exercise) -
     return None, f"answer cell {exercise.answer_id} not found in the submission"
 
 
-def _check_note(submission: NotebookNode, master: _Master, exercise: Exercise) -> str:
+def _check_note(submission: NotebookNode, master: Master, exercise: Exercise) -> str:
     found = [c for c in submission.cells if _grade_id_of(c) == exercise.check_id]
     if not found:
         return "the check cell was deleted; the course's check was run"
@@ -181,7 +183,7 @@ def _executor_class():
     return GradingExecute
 
 
-def _graded_copy(master: _Master, answers: dict[str, str]) -> NotebookNode:
+def _graded_copy(master: Master, answers: dict[str, str]) -> NotebookNode:
     """The master up to its last check, with the student's answers (or the stub) in place."""
     nb = copy.deepcopy(master.nb)
     last = max(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
@@ -260,7 +262,7 @@ def _score(exercise: Exercise, nb: NotebookNode, finished: int, stop: _Stop | No
     return ExerciseScore(exercise, float(points), status, " | ".join(problems))
 
 
-def _exercise_of(master: _Master, nb: NotebookNode, index: int | None) -> Exercise | None:
+def _exercise_of(master: Master, nb: NotebookNode, index: int | None) -> Exercise | None:
     if index is None:
         return None
     cell_id = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id")
@@ -275,7 +277,7 @@ def _cell_timeouts(nb: NotebookNode, cell_timeout: int) -> list[int]:
     return [max(cell_timeout, SETUP_TIMEOUT) if i < first_answer else cell_timeout for i in range(len(nb.cells))]
 
 
-def run_answers(master: _Master, answers: dict[str, str], *, cell_timeout: int, time_limit: float
+def run_answers(master: Master, answers: dict[str, str], *, cell_timeout: int, time_limit: float
                 ) -> tuple[list[ExerciseScore], NotebookNode, str]:
     """Run the master with ``answers`` and score every exercise; a dying kernel costs one exercise."""
     deadline = time.monotonic() + time_limit
@@ -300,7 +302,7 @@ def run_answers(master: _Master, answers: dict[str, str], *, cell_timeout: int, 
     return scores, nb, "; ".join(flags)
 
 
-def grade_notebook(submission: NotebookNode | None, master: _Master, student: str, source: Path, *,
+def grade_notebook(submission: NotebookNode | None, master: Master, student: str, source: Path, *,
                    note: str = "", cell_timeout: int = DEFAULT_CELL_TIMEOUT,
                    time_limit: float = DEFAULT_TIME_LIMIT) -> GradedSubmission:
     """Grade one submitted notebook against its master; ``note`` says what was odd about the file."""
@@ -362,7 +364,7 @@ def identify_lab(nb: NotebookNode | None, path: Path, stems: Iterable[str]) -> s
     return next((s for s in stems if s in path.name), None)
 
 
-def _tasks(students: list[tuple[str, list[Path]]], masters: dict[str, _Master], only: str | None) -> list[tuple]:
+def _tasks(students: list[tuple[str, list[Path]]], masters: dict[str, Master], only: str | None) -> list[tuple]:
     """(student, lab stem or None, path, notebook or None, note) for each grading job."""
     tasks = []
     for student, files in students:
@@ -400,7 +402,7 @@ def grade_submissions(
     time_limit = check_positive("time_limit", time_limit)
     jobs = check_int("jobs", jobs, minimum=1)
     paths = resolve_notebooks([notebook], masters_folder) if notebook else course_notebooks(masters_folder)
-    masters = {p.stem: _Master.load(p) for p in paths}
+    masters = {p.stem: Master.load(p) for p in paths}
     only = paths[0].stem if notebook else None
     tasks = _tasks(find_submissions(Path(folder)), masters, only)
 

@@ -103,7 +103,7 @@ def test_identify_lab_from_ids_then_name(toy, tmp_path):
 
 def test_find_answer_by_id_copy_or_place(toy):
     masters, _ = toy
-    master = grading._Master.load(masters / "98_toy.ipynb")
+    master = grading.Master.load(masters / "98_toy.ipynb")
     first = master.exercises[0]
     student = toy_submission(master.nb, "answer = 1")
     assert grading.find_answer(student, master, first) == ("answer = 1", "")
@@ -252,5 +252,5 @@ def test_fake_set_is_made_from_the_master():
 
 def test_only_cells_before_the_first_answer_get_the_long_timeout(toy):
     masters, _ = toy
-    graded = grading._graded_copy(grading._Master.load(masters / "98_toy.ipynb"), {})
+    graded = grading._graded_copy(grading.Master.load(masters / "98_toy.ipynb"), {})
     assert grading._cell_timeouts(graded, 5) == [grading.SETUP_TIMEOUT] * 2 + [5] * 4
