@@ -1,33 +1,97 @@
-"""Command line: ``python -m labs run [--profile fast|full] [NOTEBOOK ...]``."""
+"""Command line: ``python -m labs run | annotate | release | grade`` (``--help`` on each)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from labs.profiles import PROFILES, profile_name
+
+NOTEBOOK_HELP = "e.g. 01 or 02_xor (default: all)"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m labs", description="Run, release and grade the labs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="execute notebooks headless and write build/")
+    run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
+    run.add_argument("--profile", choices=PROFILES, help="default: LABS_PROFILE, else full")
+    run.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default: none)")
+
+    annotate = commands.add_parser("annotate", help="write nbgrader metadata derived from the exercise markers")
+    annotate.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
+
+    release = commands.add_parser("release", help="write the students' notebooks (solutions stubbed)")
+    release.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
+    release.add_argument("--out", type=Path, default=Path("release"), help="folder to write (default: release/)")
+
+    from labs.grading import DEFAULT_CELL_TIMEOUT, DEFAULT_TIME_LIMIT
+
+    grade = commands.add_parser("grade", help="grade a folder of submitted notebooks into a CSV")
+    grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR",
+                       help="one folder per student (or one file per student) holding their notebooks")
+    grade.add_argument("--notebook", help="the lab every submission is (default: told by each file)")
+    grade.add_argument("--out", type=Path, default=Path("results.csv"), help="CSV to write (default: results.csv)")
+    grade.add_argument("--cell-timeout", type=int, default=DEFAULT_CELL_TIMEOUT,
+                       help=f"seconds per cell before it is interrupted (default: {DEFAULT_CELL_TIMEOUT})")
+    grade.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
+                       help=f"seconds per submission in all (default: {DEFAULT_TIME_LIMIT})")
+    grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default: 1)")
+    return parser
+
+
+def _annotate(names: list[str]) -> int:
+    from labs.assignments import annotate_files
+    from labs.runner import resolve_notebooks
+
+    paths = resolve_notebooks(names)
+    changed = annotate_files(paths)
+    for path in paths:
+        print(f"{path.name}: {'annotated' if path in changed else 'already up to date'}")
+    return 0
+
+
+def _release(names: list[str], out: Path) -> int:
+    from labs.assignments import release_files
+    from labs.runner import resolve_notebooks
+
+    for path in release_files(resolve_notebooks(names), out):
+        print(f"wrote {path}")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from labs.grading import grade_submissions, write_csv
+
+    results = grade_submissions(args.submissions, notebook=args.notebook, cell_timeout=args.cell_timeout,
+                                time_limit=args.time_limit, jobs=args.jobs)
+    width = max([len(r.student) for r in results] + [7])
+    print(f"{'student':<{width}}  {'notebook':<16} {'points':>9} {'seconds':>8}  flag")
+    for r in results:
+        print(f"{r.student:<{width}}  {r.notebook or '?':<16} {r.points:>4g}/{r.max_points:<4g} "
+              f"{r.seconds:8.1f}  {r.flag}")
+    print(f"wrote {write_csv(results, args.out)}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen command; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m labs", description="Run the deep-learning labs.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="execute notebooks headless and write build/")
-    run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="e.g. 01 or 02_xor (default: all)")
-    run.add_argument("--profile", choices=PROFILES, help="default: LABS_PROFILE, else full")
-    run.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default: none)")
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            from labs.runner import run_course
 
-    if args.command == "run":
-        from labs.runner import run_course
-
-        try:
             runs = run_course(args.notebooks, profile=args.profile or profile_name(), timeout=args.timeout)
-        except (ValueError, FileNotFoundError) as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-        return 0 if all(r.status == "ok" for r in runs) else 1
-    return 2  # pragma: no cover - argparse rejects unknown commands
+            return 0 if all(r.status == "ok" for r in runs) else 1
+        if args.command == "annotate":
+            return _annotate(args.notebooks)
+        if args.command == "release":
+            return _release(args.notebooks, args.out)
+        return _grade(args)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

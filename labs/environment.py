@@ -6,11 +6,14 @@ import os
 import platform
 import random
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
-from labs.profiles import profile_name
+from labs.profiles import grading_run, profile_name
 from labs.validation import check_int
 
 DEFAULT_SEED = 0
@@ -71,13 +74,17 @@ def setup(seed: int | None = None, *, verbose: bool = True) -> SetupInfo:
     """
     seed = default_seed() if seed is None else check_int("seed", seed, minimum=0)
     active_profile = profile_name()
-    import keras
-    import tensorflow as tf
+    with native_stderr_silenced():
+        import keras
+        import tensorflow as tf
 
-    seed_everything(seed)
-    tf.config.experimental.enable_op_determinism()
+        tf.get_logger().setLevel("ERROR")
+        seed_everything(seed)
+        tf.config.experimental.enable_op_determinism()
+        gpus = tuple(d.name for d in tf.config.list_physical_devices("GPU"))
     _plot_defaults()
-    gpus = tuple(d.name for d in tf.config.list_physical_devices("GPU"))
+    if grading_run():
+        warnings.showwarning = _warning_to_stdout
     info = SetupInfo(
         seed=seed,
         profile=active_profile,
@@ -91,6 +98,40 @@ def setup(seed: int | None = None, *, verbose: bool = True) -> SetupInfo:
     return info
 
 
+@contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Send what C++ libraries write to file descriptor 2 to the null device for a while.
+
+    TensorFlow's start-up lines (absl's "All log messages before absl::InitializeLog()",
+    CUDA probing) bypass ``TF_CPP_MIN_LOG_LEVEL`` and reach a notebook as red stderr text,
+    which graders score as a failure. Python's own ``sys.stderr`` is left alone, so errors
+    and warnings raised from Python still show. Nothing is silenced when
+    ``TF_CPP_MIN_LOG_LEVEL`` is set below 3 (someone asked for TensorFlow's logs).
+    """
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3") != "3":
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no file descriptor 2 (embedded interpreters)
+        yield
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+def _warning_to_stdout(message, category, filename, lineno, file=None, line=None) -> None:
+    """In a grading run, print warnings on stdout: a warning must not zero a correct answer."""
+    print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stdout)
+
+
 def report(info: SetupInfo) -> str:
     """The text :func:`setup` prints: versions, device, Colab, profile and seed."""
     from labs import __version__
@@ -100,11 +141,17 @@ def report(info: SetupInfo) -> str:
         f"Keras {info.keras} | NumPy {np.__version__} | labs {__version__}",
         f"Device: {info.device}" + (f" ({', '.join(info.gpus)})" if info.gpus else ""),
         f"Running on Colab: {'yes' if info.on_colab else 'no'}",
-        f"Profile: {info.profile} (set LABS_PROFILE=fast for a quick run) | seed: {info.seed}",
+        f"Profile: {info.profile} ({_profile_hint()}) | seed: {info.seed}",
     ]
     if not info.gpus:
         lines.append(COLAB_GPU_HINT if info.on_colab else "No GPU found: training runs on the CPU.")
     return "\n".join(lines)
+
+
+def _profile_hint() -> str:
+    if grading_run():
+        return "LABS_GRADING is set: a grading run, always fast"
+    return "set LABS_PROFILE=fast for a quick run"
 
 
 def _plot_defaults() -> None:

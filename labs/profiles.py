@@ -2,7 +2,9 @@
 
 Every size a notebook uses (epochs, samples, seeds) is read from here, so that a notebook
 never branches on the profile itself. Choose the profile with the environment variable
-``LABS_PROFILE`` (``full`` by default) or pass the name to :func:`profile`.
+``LABS_PROFILE`` (``full`` by default) or pass the name to :func:`profile`. A grading run
+(``LABS_GRADING=1``, set by ``python -m labs grade``) always uses ``fast``, so that training
+cells stay short while submissions are graded.
 
 Each setting lists its ``full`` value first, then its ``fast`` value, side by side, so the
 difference between the two profiles is visible in one place.
@@ -19,6 +21,8 @@ from labs.validation import check_choice
 
 PROFILES = ("full", "fast")
 DEFAULT_PROFILE = "full"
+GRADING_PROFILE = "fast"
+_ON, _OFF = ("1", "true", "yes"), ("", "0", "false", "no")
 
 # name: (full, fast, what it is for)
 _SETTINGS: dict[str, tuple[Any, Any, str]] = {
@@ -81,8 +85,18 @@ class Profile:
         return "\n".join(lines)
 
 
+def grading_run() -> bool:
+    """True while the grader runs a notebook: ``LABS_GRADING`` is ``1`` (or ``true``, ``yes``)."""
+    raw = os.environ.get("LABS_GRADING", "").strip().lower()
+    if raw not in _ON + _OFF:
+        raise ValueError(f"LABS_GRADING must be 1 (a grading run) or 0; got {raw!r}.")
+    return raw in _ON
+
+
 def profile_name() -> str:
-    """The active profile's name, from ``LABS_PROFILE`` (default ``full``)."""
+    """The active profile's name: ``fast`` in a grading run, else ``LABS_PROFILE`` (default ``full``)."""
+    if grading_run():
+        return GRADING_PROFILE
     name = os.environ.get("LABS_PROFILE", DEFAULT_PROFILE).strip().lower() or DEFAULT_PROFILE
     if name not in PROFILES:
         raise ValueError(

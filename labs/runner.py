@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +61,8 @@ def resolve_notebooks(names: list[str] | None, folder: Path = NOTEBOOKS) -> list
 
 
 @contextmanager
-def _environment(**values: str):
+def environment_variables(**values: str) -> Iterator[None]:
+    """Set environment variables (inherited by kernels started meanwhile) for a ``with`` block."""
     old = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:
@@ -107,7 +109,7 @@ def execute_notebook(
     env.update(extra_env or {})
     start = time.perf_counter()
     status, error = "ok", ""
-    with _environment(**env):
+    with environment_variables(**env):
         try:
             client.execute()
         except CellExecutionError as exc:

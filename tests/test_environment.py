@@ -1,6 +1,8 @@
+import os
 import random
 import sys
 import types
+import warnings
 
 import numpy as np
 import pytest
@@ -47,3 +49,32 @@ def test_bad_seed_is_rejected(monkeypatch, bad):
 def test_bad_seed_argument_is_rejected():
     with pytest.raises(TypeError, match="seed must be an integer"):
         environment.setup("1", verbose=False)
+
+
+def _write_native(text: bytes) -> None:
+    os.write(2, text)
+
+
+def test_native_stderr_is_silenced_and_restored(monkeypatch, capfd):
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
+    with environment.native_stderr_silenced():
+        _write_native(b"absl chatter\n")
+    _write_native(b"after\n")
+    assert capfd.readouterr().err == "after\n"
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")  # someone asked for TensorFlow's logs
+    with environment.native_stderr_silenced():
+        _write_native(b"wanted\n")
+    assert capfd.readouterr().err == "wanted\n"
+
+
+def test_grading_run_prints_warnings_on_stdout(monkeypatch, capsys):
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)  # restored after the test
+    monkeypatch.setenv("LABS_GRADING", "1")
+    info = environment.setup(verbose=False)
+    assert info.profile == "fast" and "a grading run" in environment.report(info)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn("deprecated thing", DeprecationWarning, stacklevel=1)
+    captured = capsys.readouterr()
+    assert "DeprecationWarning: deprecated thing" in captured.out and captured.err == ""
+    assert warnings.showwarning is environment._warning_to_stdout

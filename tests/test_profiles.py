@@ -41,3 +41,19 @@ def test_describe_lists_every_setting():
     text = profiles.profile("fast").describe()
     for key in profiles.profile("fast").settings:
         assert key in text
+
+
+def test_grading_run_forces_the_fast_profile(monkeypatch):
+    monkeypatch.setenv("LABS_PROFILE", "full")
+    monkeypatch.setenv("LABS_GRADING", "1")
+    assert profiles.grading_run() and profiles.profile_name() == "fast" and profiles.profile().name == "fast"
+    monkeypatch.setenv("LABS_GRADING", "0")
+    assert not profiles.grading_run() and profiles.profile_name() == "full"
+    monkeypatch.delenv("LABS_GRADING")
+    assert not profiles.grading_run()
+
+
+def test_bad_grading_flag_is_named(monkeypatch):
+    monkeypatch.setenv("LABS_GRADING", "maybe")
+    with pytest.raises(ValueError, match="LABS_GRADING must be 1"):
+        profiles.profile_name()

@@ -1,0 +1,105 @@
+"""Fake student submissions, made from the course notebooks, for the grader's tests.
+
+Each fake starts from the student release, as a student would, and fills the answer cells
+in some way: right, wrong, broken, hostile. ``EXPECTED`` says what each must score.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from labs.assignments import exercises, master_notebook, release_notebook
+from labs.runner import NOTEBOOKS
+
+# Exercise 2 of lab 01 with a classic mistake: the linear unit's delta, no factor z(1 - z).
+WRONG_SIGMOID_GRADIENT = '''\
+def sigmoid_unit_gradient(w, b, X, t):
+    z = labs.neurons.sigmoid(X @ w + b)
+    delta = t - z
+    return -(X.T @ delta), -np.sum(delta)
+'''
+
+# student -> (points, max points, status of each exercise, flag text or "")
+EXPECTED = {
+    "correct": (2, 2, ["passed", "passed"], ""),
+    "one_wrong": (1, 2, ["passed", "failed"], ""),
+    "raises": (1, 2, ["failed", "passed"], ""),
+    "endless_loop": (1, 2, ["timeout", "passed"], ""),
+    "kernel_dies": (1, 2, ["kernel died", "passed"], "the kernel died in exercise 1"),
+    "edited_checks": (1, 2, ["passed", "failed"], ""),
+    "extra_and_reordered": (2, 2, ["passed", "passed"], ""),
+    "empty": (0, 2, ["missing", "missing"], "empty file"),
+    "not_a_notebook": (0, 2, ["missing", "missing"], "not a notebook"),
+    "pdf_only": (0, 2, ["missing", "missing"], "no notebook submitted"),
+}
+
+
+def _ids(nb) -> dict[str, nbformat.NotebookNode]:
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+
+
+def answered(stem: str, answers: dict[int, str] | None = None) -> nbformat.NotebookNode:
+    """The release of ``stem`` with every answer cell filled in: the master's solution, or
+    ``answers[exercise number]`` where given."""
+    master = master_notebook(NOTEBOOKS / f"{stem}.ipynb")
+    student = release_notebook(master)
+    by_id, solutions = _ids(student), _ids(master)
+    for exercise in exercises(master):
+        source = (answers or {}).get(exercise.number, solutions[exercise.answer_id].source)
+        by_id[exercise.answer_id].source = source
+    return student
+
+
+def solution(stem: str, number: int) -> str:
+    """The master's answer cell of exercise ``number``."""
+    master = master_notebook(NOTEBOOKS / f"{stem}.ipynb")
+    exercise = exercises(master)[number - 1]
+    return _ids(master)[exercise.answer_id].source
+
+
+def _write(nb, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def make_fake_set(folder: Path, stem: str = "01_perceptron") -> Path:
+    """Write the fake submissions of ``EXPECTED`` for lab ``stem`` into ``folder``."""
+    first, second = solution(stem, 1), solution(stem, 2)
+    _write(answered(stem), folder / "correct" / f"{stem}.ipynb")
+    _write(answered(stem, {2: WRONG_SIGMOID_GRADIENT}), folder / "one_wrong" / f"Copy of {stem}.ipynb")
+    _write(answered(stem, {1: 'raise RuntimeError("my code is not finished")\n' + first}), folder / "raises.ipynb")
+    _write(answered(stem, {1: "while True:\n    pass\n" + first}), folder / "endless_loop" / f"{stem}.ipynb")
+    _write(answered(stem, {1: "import os\nos._exit(1)\n" + first}), folder / "kernel_dies" / f"{stem}.ipynb")
+
+    # Exercise 2 left unanswered, its check edited to claim success; exercise 1's check deleted.
+    edited = answered(stem)
+    master = master_notebook(NOTEBOOKS / f"{stem}.ipynb")
+    ex1, ex2 = exercises(master)[:2]
+    by_id = _ids(edited)
+    by_id[ex2.answer_id].source = _ids(release_notebook(master))[ex2.answer_id].source
+    by_id[ex2.check_id].source = 'print("✓ all good")'
+    edited.cells.remove(by_id[ex1.check_id])
+    _write(edited, folder / "edited_checks" / f"{stem}.ipynb")
+
+    # Extra cells (one of them hostile) and the cells in reverse order; answers are right.
+    shuffled = answered(stem)
+    shuffled.cells.insert(3, nbformat.v4.new_code_cell("labs = None  # my scratch work"))
+    shuffled.cells.append(nbformat.v4.new_markdown_cell("My notes: " + second[:40]))
+    shuffled.cells.reverse()
+    _write(shuffled, folder / "extra_and_reordered" / f"{stem}.ipynb")
+
+    (folder / "empty.ipynb").write_bytes(b"")
+    (folder / "not_a_notebook.ipynb").write_text("My answers are in the PDF, see attached.\n", encoding="utf-8")
+    (folder / "pdf_only").mkdir()
+    (folder / "pdf_only" / "answers.pdf").write_bytes(b"%PDF-1.4\n")
+    return folder
+
+
+def make_correct_set(folder: Path, stems: list[str]) -> Path:
+    """One student with a fully correct copy of every lab, saved under Colab's copy names."""
+    for stem in stems:
+        _write(answered(stem), folder / "correct" / f"Copy of {stem}.ipynb")
+    return folder

@@ -1,0 +1,256 @@
+"""The grader: scores right, flags what it cannot grade, and survives hostile submissions."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import nbformat
+import pytest
+
+from labs import assignments, grading
+from labs.__main__ import main
+from labs.runner import NOTEBOOKS, course_notebooks
+
+from .submissions import EXPECTED, answered, make_correct_set, make_fake_set
+
+# --- a toy lab: no TensorFlow, so each grading run takes a second or two --------------------
+
+TOY_CELLS = [
+    ("markdown", "# Lab 98 · toy"),
+    ("code", "import labs"),
+    ("code", "### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION"),
+    ("code", "labs.checks.check_close('answer', answer, 42)"),
+    ("code", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"),
+    ("code", "# points: 3\nlabs.checks.check_close('double(2)', double(2), 4)"),
+    ("code", "raise RuntimeError('cells after the last check are not run by the grader')"),
+]
+
+
+@pytest.fixture
+def toy(tmp_path):
+    """A folder holding the toy master ``98_toy.ipynb``; returns (masters folder, master)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    maker = {"markdown": nbformat.v4.new_markdown_cell, "code": nbformat.v4.new_code_cell}
+    nb.cells = [maker[kind](source, id=f"98-{i:02d}") for i, (kind, source) in enumerate(TOY_CELLS)]
+    masters = tmp_path / "masters"
+    masters.mkdir()
+    nbformat.write(assignments.annotate_notebook(nb, "98_toy"), masters / "98_toy.ipynb")
+    return masters, assignments.master_notebook(masters / "98_toy.ipynb")
+
+
+def toy_submission(master, first: str | None = None, second: str | None = None):
+    """The toy release with the two answers filled in (None keeps the master's)."""
+    student = assignments.release_notebook(master)
+    answers = [c for c in student.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    solutions = [c for c in master.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    for cell, solution, given in zip(answers, solutions, (first, second)):
+        cell.source = solution.source if given is None else given
+    return student
+
+
+def write(nb, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def by_student(results):
+    return {r.student: r for r in results}
+
+
+# --- reading and finding submissions --------------------------------------------------------
+
+
+def test_read_submission_says_what_is_wrong(tmp_path):
+    cases = {"empty.ipynb": b"", "blank.ipynb": b"  \n", "text.ipynb": b"see my PDF",
+             "json.ipynb": b'{"hello": 1}', "nocells.ipynb": nbformat.writes(nbformat.v4.new_notebook()).encode()}
+    expected = {"empty.ipynb": "empty file", "blank.ipynb": "empty file", "text.ipynb": "not a notebook",
+                "json.ipynb": "not a notebook", "nocells.ipynb": "empty notebook"}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        nb, problem = grading.read_submission(tmp_path / name)
+        assert nb is None and problem.startswith(expected[name]), (name, problem)
+    ok = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    write(ok, tmp_path / "ok.ipynb")
+    assert grading.read_submission(tmp_path / "ok.ipynb")[1] == ""
+
+
+def test_find_submissions_layout(tmp_path):
+    (tmp_path / "ann").mkdir()
+    (tmp_path / "ann" / "lab.ipynb").write_text("{}")
+    (tmp_path / "ann" / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "ann" / ".ipynb_checkpoints" / "lab-checkpoint.ipynb").write_text("{}")
+    (tmp_path / "ann" / "notes.txt").write_text("x")
+    (tmp_path / "bob.ipynb").write_text("{}")
+    (tmp_path / "cy").mkdir()
+    (tmp_path / ".DS_Store").write_text("")
+    found = grading.find_submissions(tmp_path)
+    assert [(s, [p.name for p in files]) for s, files in found] == [
+        ("ann", ["lab.ipynb"]), ("bob", ["bob.ipynb"]), ("cy", [])]
+    with pytest.raises(FileNotFoundError, match="SUBMISSIONS_DIR"):
+        grading.find_submissions(tmp_path / "nope")
+
+
+def test_identify_lab_from_ids_then_name(toy, tmp_path):
+    _, master = toy
+    stems = ["98_toy", "01_perceptron"]
+    assert grading.identify_lab(toy_submission(master), tmp_path / "x.ipynb", stems) == "98_toy"
+    plain = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    assert grading.identify_lab(plain, tmp_path / "Copy of 01_perceptron.ipynb", stems) == "01_perceptron"
+    assert grading.identify_lab(plain, tmp_path / "lab.ipynb", stems) is None
+
+
+def test_find_answer_by_id_copy_or_place(toy):
+    masters, _ = toy
+    master = grading.Master.load(masters / "98_toy.ipynb")
+    first = master.exercises[0]
+    student = toy_submission(master.nb, "answer = 1")
+    assert grading.find_answer(student, master, first) == ("answer = 1", "")
+    # a copied cell carries the same grade_id: the edited copy wins over the untouched stub
+    answer = next(c for c in student.cells if c.metadata.get("nbgrader", {}).get("grade_id") == first.answer_id)
+    stub = nbformat.from_dict(json.loads(json.dumps(answer)))
+    stub.source = master.stubs[first.answer_id]
+    student.cells.insert(student.cells.index(answer) + 1, stub)
+    source, note = grading.find_answer(student, master, first)
+    assert source == "answer = 1" and "appears 2 times" in note
+    # an editor that drops cell metadata: the cell before the unchanged check is the answer
+    for cell in student.cells:
+        cell.metadata.pop("nbgrader", None)
+    student.cells.remove(stub)
+    source, note = grading.find_answer(student, master, first)
+    assert source == "answer = 1" and "by its place" in note
+    student.cells.remove(answer)
+    assert grading.find_answer(student, master, first)[0] is None
+
+
+# --- grading the toy lab --------------------------------------------------------------------
+
+
+def test_toy_grading_points_notes_and_csv(toy, tmp_path):
+    masters, master = toy
+    folder = tmp_path / "in"
+    write(toy_submission(master), folder / "right" / "98_toy.ipynb")
+    write(toy_submission(master, "answer = 41"), folder / "off_by_one.ipynb")
+    write(toy_submission(master, "answer = (42"), folder / "typo.ipynb")
+    deleted = toy_submission(master)
+    deleted.cells = [c for c in deleted.cells if not c.metadata.get("nbgrader", {}).get("solution")
+                     or "double" in c.source]
+    write(deleted, folder / "deleted_answer.ipynb")
+    write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")]), folder / "other_lab.ipynb")
+    write(toy_submission(master), folder / "late" / "old.ipynb")
+    write(toy_submission(master, "answer = 0"), folder / "late" / "new_98_toy.ipynb")
+    results = by_student(grading.grade_submissions(folder, notebook="98", masters_folder=masters, cell_timeout=60))
+    assert (results["right"].points, results["right"].max_points) == (4, 4)
+    assert [s.status for s in results["off_by_one"].scores] == ["failed", "passed"]
+    assert "at index () you have 41, expected 42" in results["off_by_one"].scores[0].message
+    assert results["typo"].points == 3 and "answer cell: SyntaxError" in results["typo"].scores[0].message
+    assert [s.status for s in results["deleted_answer"].scores] == ["missing", "passed"]
+    assert "not found in the submission" in results["deleted_answer"].scores[0].message
+    assert results["other_lab"].points == 0 and "no answer cells found" in results["other_lab"].flag
+    assert results["late"].points == 3 and "2 files for this lab; graded the newest" in results["late"].flag
+    rows = grading.csv_rows(list(results.values()))
+    assert set(rows[0]) == set(grading.CSV_COLUMNS)
+    total = [r for r in rows if r["student"] == "right" and r["exercise"] == "total"]
+    assert total[0]["points"] == "4" and total[0]["status"] == "graded" and float(total[0]["seconds"]) > 0
+
+
+def test_time_limit_and_an_interrupt_that_is_ignored(toy, tmp_path):
+    masters, master = toy
+    folder = tmp_path / "in"
+    write(toy_submission(master, "import time\ntime.sleep(60)\nanswer = 42"), folder / "slow.ipynb")
+    stubborn = "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n    except KeyboardInterrupt:\n        pass"
+    write(toy_submission(master, stubborn), folder / "stubborn.ipynb")
+    write(toy_submission(master), folder / "zz_fine.ipynb")
+    results = by_student(grading.grade_submissions(folder, notebook="98", masters_folder=masters,
+                                                   cell_timeout=5, time_limit=90, jobs=2))
+    assert [s.status for s in results["slow"].scores] == ["timeout", "passed"]
+    assert [s.status for s in results["stubborn"].scores] == ["timeout", "not run"]
+    assert "went on after being interrupted" in results["stubborn"].flag
+    assert results["zz_fine"].points == 4
+    short = by_student(grading.grade_submissions(folder, notebook="98", masters_folder=masters,
+                                                 cell_timeout=60, time_limit=4))
+    assert "time limit of 4 s reached" in short["slow"].flag
+    first, second = (s.status for s in short["slow"].scores)  # a slow kernel start can use up the 4 s
+    assert first in ("timeout", "not run") and second == "not run" and short["slow"].points == 0
+
+
+def test_grading_arguments_are_checked(tmp_path):
+    with pytest.raises(ValueError, match="cell_timeout must be >= 1"):
+        grading.grade_submissions(tmp_path, cell_timeout=0)
+    with pytest.raises(ValueError, match="jobs must be >= 1"):
+        grading.grade_submissions(tmp_path, jobs=0)
+    with pytest.raises(ValueError, match="time_limit must be a positive"):
+        grading.grade_submissions(tmp_path, time_limit=-1.0)
+    assert main(["grade", str(tmp_path / "missing")]) == 2
+
+
+# --- the fake class: every way a real submission goes wrong ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def fake_grades(tmp_path_factory):
+    """``python -m labs grade`` over the fake submissions of lab 01; returns the CSV rows."""
+    folder = make_fake_set(tmp_path_factory.mktemp("submissions"))
+    out = tmp_path_factory.mktemp("grades") / "results.csv"
+    status = main(["grade", str(folder), "--notebook", "01", "--out", str(out),
+                   "--cell-timeout", "20", "--time-limit", "600", "--jobs", "2"])
+    assert status == 0
+    with open(out, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_fake_submission_gets_its_score(student, fake_grades):
+    points, max_points, statuses, flag = EXPECTED[student]
+    rows = [r for r in fake_grades if r["student"] == student]
+    total = rows[-1]
+    assert total["exercise"] == "total" and total["notebook"] == "01_perceptron"
+    assert (float(total["points"]), float(total["max_points"])) == (points, max_points), rows
+    assert [r["status"] for r in rows[:-1]] == statuses, rows
+    assert flag in total["message"], rows
+    assert (total["status"] == "flagged") == bool(total["message"])
+
+
+@pytest.mark.notebook
+def test_fake_submissions_say_why(fake_grades):
+    message = {(r["student"], r["exercise"]): r["message"] for r in fake_grades}
+    assert "answer cell: RuntimeError: my code is not finished" in message["raises", "1"]
+    assert "ran out of time" in message["endless_loop", "1"]
+    assert "kernel died while running the answer cell" in message["kernel_dies", "1"]
+    assert "check cell was deleted" in message["edited_checks", "1"]
+    assert "check cell was edited" in message["edited_checks", "2"]
+    assert "not written yet" in message["edited_checks", "2"]
+    assert "dE_dw differs from the expected value" in message["one_wrong", "2"]
+    assert message["correct", "1"] == message["correct", "2"] == ""
+
+
+@pytest.mark.notebook
+def test_every_notebook_gives_full_marks_to_its_solutions(tmp_path):
+    """The course's own solutions, handed in as a student would, score full marks on every lab,
+    and no graded cell writes to stderr (which nbgrader would score 0)."""
+    stems = [p.stem for p in course_notebooks()]
+    results = grading.grade_submissions(make_correct_set(tmp_path, stems), cell_timeout=600, time_limit=1800)
+    assert sorted(r.notebook for r in results) == stems
+    for result in results:
+        assert result.flag == "" and result.points == result.max_points > 0, (
+            result.notebook, [(s.status, s.message) for s in result.scores])
+        cells = result.executed.cells
+        setup = next(c for c in cells if c.cell_type == "code")
+        for cell in [setup] + [c for c in cells if c.metadata.get("nbgrader", {}).get("grade")]:
+            stderr = [o.text for o in cell.outputs if o.get("name") == "stderr"]
+            assert not stderr, f"{result.notebook} cell {cell.id} wrote to stderr: {stderr}"
+
+
+def test_fake_set_is_made_from_the_master():
+    nb = answered("01_perceptron")
+    master = nbformat.read(NOTEBOOKS / "01_perceptron.ipynb", as_version=4)
+    assert len(assignments.exercises(master)) == 2, "the fake set assumes lab 01 has two exercises"
+    assert nb.cells[1].source == assignments.STUDENT_NOTE
+
+
+def test_only_cells_before_the_first_answer_get_the_long_timeout(toy):
+    masters, _ = toy
+    graded = grading._graded_copy(grading.Master.load(masters / "98_toy.ipynb"), {})
+    assert grading._cell_timeouts(graded, 5) == [grading.SETUP_TIMEOUT] * 2 + [5] * 4
