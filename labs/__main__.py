@@ -1,4 +1,5 @@
-"""Command line: ``python -m labs run [--profile fast|full] [NOTEBOOK ...]``."""
+"""Command line: ``python -m labs run [--profile fast|full] [NOTEBOOK ...]`` and
+``python -m labs claims [--profile fast|full] [--seeds N ...]``."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="e.g. 01 or 02_xor (default: all)")
     run.add_argument("--profile", choices=PROFILES, help="default: LABS_PROFILE, else full")
     run.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default: none)")
+    claims = commands.add_parser("claims", help="measure the slides' four claims (labs 05-07) and print the table")
+    claims.add_argument("--profile", choices=PROFILES, help="default: LABS_PROFILE, else full")
+    claims.add_argument("--seeds", type=int, nargs="+", metavar="N", help="default: the profile's seeds")
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -27,6 +31,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         return 0 if all(r.status == "ok" for r in runs) else 1
+    if args.command == "claims":
+        from labs import claims as slide_claims
+        from labs.environment import setup
+        from labs.profiles import profile
+
+        try:
+            setup(verbose=False)  # seeds and deterministic ops, as in the notebooks
+            measured = slide_claims.run(settings=profile(args.profile), seeds=args.seeds)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(measured.report())
+        return 0 if measured.holds else 1
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -177,3 +177,31 @@ def plot_comparison(
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_layer_statistics(
+    tables: Mapping[str, Any],
+    column: str = "grad_norm",
+    *,
+    log: bool = True,
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """One line per labelled table from :func:`labs.diagnostics.layer_statistics`: ``column``
+    against the layer number (input side on the left), on a log scale by default."""
+    if not isinstance(tables, Mapping) or not tables:
+        raise ValueError("tables must be a non-empty dict {label: layer_statistics table}.")
+    ax = _axes(ax, figsize=(6.4, 4.0))
+    for label, table in tables.items():
+        if column not in table.columns:
+            raise ValueError(f"tables[{label!r}] has no column {column!r}; it has {list(table.columns)}.")
+        ax.plot(table["layer"], table[column], marker="o", label=str(label))
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("layer (1 = next to the input)")
+    ax.set_ylabel(column.replace("_", " "))
+    ax.set_xticks(sorted({int(n) for t in tables.values() for n in t["layer"]}))
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return ax
