@@ -30,9 +30,12 @@ def layer_statistics(
     loss: str | Any = "categorical_crossentropy",
 ) -> Any:
     """Per weight layer, on the batch ``(x, y)``: the norm of the loss's gradient with respect
-    to the layer's weight matrix, and the mean, standard deviation and fraction of zeros of the
-    layer's outputs (after its activation). Returns a ``pandas.DataFrame``, one row per layer
-    from input to output (``layer`` counts from 1).
+    to the layer's weight matrix; the mean and standard deviation of the layer's outputs (after
+    its activation); their spread across examples (each unit's standard deviation over the
+    batch, averaged over units: how much the layer's output differs from one example to the
+    next); the share of outputs that are exactly 0, and the share of units that output 0 for
+    every example ("dead" ReLUs). Returns a ``pandas.DataFrame``, one row per layer from input
+    to output (``layer`` counts from 1).
 
     ``loss`` is a Keras loss name or function, averaged over the batch as in training.
     """
@@ -62,7 +65,9 @@ def layer_statistics(
             "grad_norm": float(np.linalg.norm(grad)),
             "activation_mean": float(out.mean()),
             "activation_std": float(out.std()),
+            "activation_spread": float(out.std(axis=0).mean()),
             "zero_fraction": float(np.mean(out == 0)),
+            "dead_fraction": float(np.mean(np.all(out == 0, axis=0))),
         })
     table = pd.DataFrame(rows)
     table.attrs["loss"] = float(value)

@@ -31,8 +31,21 @@ def test_layer_statistics_match_gradient_tape(batch):
     hidden = keras.Model(model.inputs[0], model.get_layer("hidden1").output)(x).numpy()
     assert table.loc[0, "activation_mean"] == pytest.approx(hidden.mean(), rel=1e-5)
     assert table.loc[0, "activation_std"] == pytest.approx(hidden.std(), rel=1e-5)
+    assert table.loc[0, "activation_spread"] == pytest.approx(hidden.std(axis=0).mean(), rel=1e-5)
     assert table.loc[0, "zero_fraction"] == pytest.approx(np.mean(hidden == 0))
+    assert table.loc[0, "dead_fraction"] == pytest.approx(np.mean(np.all(hidden == 0, axis=0)))
     assert table.loc[2, "activation_mean"] == pytest.approx(1 / 3, rel=1e-5)  # softmax rows sum to 1
+
+
+def test_dead_units_are_counted(batch):
+    x, y = batch
+    model = models.build_mlp("6-4-3", "relu")
+    kernel, bias = model.get_layer("hidden1").get_weights()
+    bias[:2] = -1e3  # two units that no input can switch on
+    model.get_layer("hidden1").set_weights([kernel, bias])
+    table = diagnostics.layer_statistics(model, x, y)
+    assert table.loc[0, "dead_fraction"] == pytest.approx(0.5)
+    assert table.loc[0, "zero_fraction"] >= 0.5
 
 
 def test_layer_statistics_other_losses_and_layouts(batch):
