@@ -82,6 +82,14 @@ def get_claims(keys: str | Iterable[str] | None = None) -> list[Claim]:
     return [c for c in CLAIMS if c.key in keys]
 
 
+def legend_labels(key: str) -> dict[str, str]:
+    """The two configurations of one claim named as the slides name them, for a plot's legend,
+    e.g. ``{"square error": "square error", "baseline": "cross-entropy (baseline)"}``."""
+    (claim,) = get_claims([key])
+    named = {claim.loser: claim.loser_label, claim.winner: claim.winner_label}
+    return {config: f"{label} (baseline)" if config == BASELINE else label for config, label in named.items()}
+
+
 def claim_configs(n_train: int, width: int = 500) -> dict[str, dict[str, Any]]:
     """The five configurations behind the claims, as :func:`labs.training.compare` takes them.
 

@@ -157,10 +157,12 @@ def plot_comparison(
     *,
     ax: Any = None,
     title: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Any:
     """Mean curve of ``metric`` per configuration over seeds, with the min–max band shaded.
 
-    ``results`` is the tidy DataFrame from :func:`labs.training.compare`.
+    ``results`` is the tidy DataFrame from :func:`labs.training.compare`; ``labels`` may
+    rename configurations in the legend (``{config: label}``).
     """
     if metric not in results.columns:
         raise ValueError(f"metric {metric!r} is not in the results; columns are {list(results.columns)}.")
@@ -168,7 +170,7 @@ def plot_comparison(
     for config in dict.fromkeys(results["config"]):
         per_epoch = results[results["config"] == config].groupby("epoch")[metric]
         mean, low, high = per_epoch.mean(), per_epoch.min(), per_epoch.max()
-        (line,) = ax.plot(mean.index, mean.values, label=str(config))
+        (line,) = ax.plot(mean.index, mean.values, label=str((labels or {}).get(config, config)))
         ax.fill_between(mean.index, low.values, high.values, color=line.get_color(), alpha=0.2)
     seeds = results["seed"].nunique()
     ax.set_xlabel("epoch")

@@ -34,6 +34,13 @@ def test_slide_figures_are_the_course_table():
     assert claims.get_claims("loss")[0].slide_figure == "square error 0.11 vs cross-entropy 0.84"
 
 
+def test_legend_labels():
+    assert claims.legend_labels("loss") == {"square error": "square error", "baseline": "cross-entropy (baseline)"}
+    assert claims.legend_labels("relu") == {claims.DEEP_SIGMOID: "sigmoid", claims.DEEP_RELU: "ReLU"}
+    with pytest.raises(ValueError, match="claim must be one of"):
+        claims.legend_labels("speed")
+
+
 def test_claim_configs_differ_from_the_baseline_in_one_thing():
     configs = claims.claim_configs(4000, 500)
     base = configs[claims.BASELINE]

@@ -60,6 +60,8 @@ def test_compare_is_tidy_and_reproducible(tiny):
     assert training.mean_final(first, "relu") == pytest.approx(table.loc["relu", "mean"])
     ax = plots.plot_comparison(first, "loss")
     assert len(ax.get_lines()) == 2
+    renamed = plots.plot_comparison(first, "loss", labels={"relu": "ReLU net"})
+    assert [t.get_text() for t in renamed.get_legend().get_texts()] == ["ReLU net", "custom"]
 
 
 def test_compare_validates(tiny):
