@@ -1,4 +1,4 @@
-"""Command line: ``python -m labs run | annotate | release | grade`` (``--help`` on each)."""
+"""Command line: ``python -m labs run | claims | annotate | release | grade`` (``--help`` on each)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
     run.add_argument("--profile", choices=PROFILES, help="default: LABS_PROFILE, else full")
     run.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default: none)")
+
+    claims = commands.add_parser("claims", help="measure the slides' four claims (labs 05-07) and print the table")
+    claims.add_argument("--profile", choices=PROFILES, help="default: LABS_PROFILE, else full")
+    claims.add_argument("--seeds", type=int, nargs="+", metavar="N", help="default: the profile's seeds")
 
     annotate = commands.add_parser("annotate", help="write nbgrader metadata derived from the exercise markers")
     annotate.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
@@ -39,6 +43,17 @@ def _parser() -> argparse.ArgumentParser:
                        help=f"seconds per submission in all (default: {DEFAULT_TIME_LIMIT})")
     grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default: 1)")
     return parser
+
+
+def _claims(args: argparse.Namespace) -> int:
+    from labs import claims as slide_claims
+    from labs.environment import setup
+    from labs.profiles import profile
+
+    setup(verbose=False)  # seeds and deterministic ops, as in the notebooks
+    measured = slide_claims.run(settings=profile(args.profile), seeds=args.seeds)
+    print(measured.report())
+    return 0 if measured.holds else 1
 
 
 def _annotate(names: list[str]) -> int:
@@ -84,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 
             runs = run_course(args.notebooks, profile=args.profile or profile_name(), timeout=args.timeout)
             return 0 if all(r.status == "ok" for r in runs) else 1
+        if args.command == "claims":
+            return _claims(args)
         if args.command == "annotate":
             return _annotate(args.notebooks)
         if args.command == "release":

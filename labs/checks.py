@@ -332,6 +332,224 @@ def check_keras_twin(keras_twin: Callable, net: Any, X: Any) -> None:
 # --- labs 04-07 -----------------------------------------------------------------------------
 
 
+def _activation_after(layers: list, i: int) -> str:
+    """Name of the activation applied to Dense layer ``layers[i]``'s output (own or next layer's)."""
+    layer = layers[i]
+    name = getattr(getattr(layer, "activation", None), "__name__", "linear")
+    if name == "linear" and i + 1 < len(layers) and type(layers[i + 1]).__name__ == "Activation":
+        name = getattr(layers[i + 1].activation, "__name__", "linear")
+    return name
+
+
+def check_mlp_architecture(
+    model: Any, layers: str = "784-500-500-10", *, activation: str = "sigmoid",
+    output_activation: str = "softmax",
+) -> None:
+    """Exercise: a Keras model with the layer sizes ``layers``, ``activation`` in the hidden
+    layers and ``output_activation`` at the output (Dense layers, activations in them or after)."""
+    from labs.models import parse_layers
+
+    sizes = parse_layers(layers)
+    if model is None:
+        raise AssertionError("model is None: build it with keras.Sequential([...]).")
+    if not hasattr(model, "layers") or not hasattr(model, "count_params"):
+        raise AssertionError(f"model must be a Keras model (keras.Sequential); got {type(model).__name__}.")
+    stack = list(model.layers)
+    dense = [i for i, layer in enumerate(stack) if type(layer).__name__ == "Dense"]
+    if len(dense) != len(sizes) - 1:
+        raise AssertionError(
+            f"your model has {len(dense)} Dense layers; {layers} needs {len(sizes) - 1} "
+            f"({len(sizes) - 2} hidden and 1 output)."
+        )
+    try:
+        inputs = model.input_shape[-1]
+    except (AttributeError, ValueError):
+        raise AssertionError("the model does not know its input size: start with keras.Input(shape=(784,)).") from None
+    if inputs != sizes[0]:
+        raise AssertionError(f"the input has {inputs} values; expected {sizes[0]} (28 × 28 pixels, flattened).")
+    for k, (i, units) in enumerate(zip(dense, sizes[1:]), start=1):
+        last = k == len(dense)
+        what = "the output layer" if last else f"hidden layer {k}"
+        if stack[i].units != units:
+            raise AssertionError(f"{what} has {stack[i].units} units; expected {units}.")
+        want = output_activation if last else activation
+        got = _activation_after(stack, i)
+        if got != want:
+            why = " so that the outputs are probabilities that add up to 1" if want == "softmax" else ""
+            raise AssertionError(f"{what} uses the {got!r} activation; expected {want!r}{why}.")
+    expected = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    if model.count_params() != expected:
+        raise AssertionError(
+            f"the model has {model.count_params():,} parameters; {layers} has {expected:,} "
+            "(weights and biases of every layer). Did you turn off a bias or add a layer?"
+        )
+    _passed(f"{layers} with {activation} hidden units and a {output_activation} output: {expected:,} parameters.")
+
+
+def check_confusion_matrix(confusion_matrix: Callable) -> None:
+    """Exercise: ``confusion_matrix(y_true, y_pred, n_classes)`` counts (true, predicted) pairs."""
+    y_true = np.array([0, 1, 2, 2, 1, 0, 2])
+    y_pred = np.array([0, 2, 2, 2, 1, 1, 0])
+    expected = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 2]])
+    got = _call(confusion_matrix, "confusion_matrix", y_true, y_pred, 4)
+    if got is None:
+        raise AssertionError("confusion_matrix returned None: did you forget a `return`?")
+    got = np.asarray(got)
+    if got.shape != (4, 4):
+        raise AssertionError(
+            f"with n_classes=4 the matrix must have shape (4, 4); got {got.shape}. Size it from "
+            "n_classes, not from the labels that happen to occur (class 3 never occurs here)."
+        )
+    got = got[:3, :3]
+    if np.array_equal(got, expected.T) and not np.array_equal(got, expected):
+        raise AssertionError("your matrix is transposed: rows must be the true classes, columns the predictions.")
+    if got.sum() != len(y_true):
+        raise AssertionError(f"the counts add up to {got.sum()}, but there are {len(y_true)} samples: "
+                             "each sample adds exactly 1 to one entry.")
+    wrong = np.argwhere(got != expected)
+    if wrong.size:
+        i, j = (int(v) for v in wrong[0])
+        raise AssertionError(
+            f"entry [{i}, {j}] (true class {i}, predicted {j}) is {got[i, j]}; expected {expected[i, j]} "
+            f"for y_true={y_true.tolist()}, y_pred={y_pred.tolist()}."
+        )
+    _passed("confusion_matrix counts every (true, predicted) pair, rows = truth, columns = prediction.")
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _gradient_cases() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(4)
+    z = rng.normal(scale=2.0, size=(5, 4))
+    t = np.eye(4)[[0, 3, 1, 1, 2]]
+    return z, t
+
+
+def check_ce_gradient(ce_gradient: Callable) -> None:
+    """Exercise: ``ce_gradient(z, t)`` = ∂L/∂z of L = −Σ t·ln softmax(z), one row per sample."""
+    z, t = _gradient_cases()
+    got = _call(ce_gradient, "ce_gradient", z.copy(), t.copy())
+    y = _softmax(z)
+    if got is not None and np.shape(got) == z.shape and np.allclose(got, z - t):
+        raise AssertionError("you returned z − t: the network's output is y = softmax(z), so use y − t.")
+    check_close("ce_gradient(z, t)", got, y - t, rtol=1e-5, atol=1e-8,
+                hint="Softmax and cross-entropy together give ∂L/∂z = y − t with y = softmax(z) (row-wise).")
+    _passed("∂L/∂z = softmax(z) − t for cross-entropy: it stays large while the output is wrong.")
+
+
+def se_gradient_reference(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """∂L/∂z of L = Σ (softmax(z) − t)², row by row: 2·y⊙[(y − t) − Σ (y − t)·y]."""
+    y = _softmax(np.asarray(z, dtype=np.float64))
+    error = y - np.asarray(t, dtype=np.float64)
+    return 2 * y * (error - np.sum(error * y, axis=-1, keepdims=True))
+
+
+def check_se_gradient(se_gradient: Callable) -> None:
+    """Exercise: ``se_gradient(z, t)`` = ∂L/∂z of L = Σ (softmax(z) − t)², one row per sample."""
+    z, t = _gradient_cases()
+    got = _call(se_gradient, "se_gradient", z.copy(), t.copy())
+    y = _softmax(z)
+    if got is not None and np.shape(got) == z.shape:
+        if np.allclose(got, 2 * (y - t)):
+            raise AssertionError("you returned 2(y − t), the gradient with respect to y. Carry it through "
+                                 "the softmax: ∂y_i/∂z_j = y_i(δ_ij − y_j).")
+        if np.allclose(got, 2 * (y - t) * y * (1 - y)):
+            raise AssertionError("you used only the diagonal of the softmax's Jacobian, y_j(1 − y_j); every "
+                                 "output depends on every z_j, so add the terms −y_i·y_j for i ≠ j.")
+    check_close("se_gradient(z, t)", got, se_gradient_reference(z, t), rtol=1e-5, atol=1e-8,
+                hint="∂L/∂z_j = Σ_i 2(y_i − t_i)·y_i(δ_ij − y_j).")
+    _passed("∂L/∂z of the square error carries the factor y(δ − y): it vanishes where the output saturates.")
+
+
+def check_updates_per_epoch(updates_per_epoch: Callable) -> None:
+    """Exercise: ``updates_per_epoch(n, batch_size)``: how many updates one epoch makes."""
+    cases = [(4000, 100, 40), (4000, 4000, 1), (1000, 300, 4), (10, 1, 10), (5, 10, 1), (60000, 128, 469)]
+    for n, batch, want in cases:
+        got = _call(updates_per_epoch, "updates_per_epoch", n, batch)
+        if got is None:
+            raise AssertionError("updates_per_epoch returned None: did you forget a `return`?")
+        if got != want:
+            hint = " The last, smaller batch is an update too: round up, not down." if got == n // batch else ""
+            raise AssertionError(f"updates_per_epoch({n}, {batch}) gave {got}; expected {want}.{hint}")
+    _passed("updates per epoch = ⌈n / batch size⌉, the last batch included.")
+
+
+def check_minibatch_indices(minibatch_indices: Callable) -> None:
+    """Exercise: ``minibatch_indices(n, batch_size, rng)``: shuffled index batches covering 0..n−1."""
+    for n, batch in ((50, 8), (40, 10), (7, 7)):
+        batches = _call(minibatch_indices, "minibatch_indices", n, batch, np.random.default_rng(0))
+        if batches is None:
+            raise AssertionError("minibatch_indices returned None: did you forget a `return`?")
+        batches = [np.asarray(b) for b in batches]
+        want = -(-n // batch)
+        if len(batches) != want:
+            raise AssertionError(f"n={n}, batch_size={batch} should give {want} batches; got {len(batches)}.")
+        sizes = [len(b) for b in batches]
+        if any(s != batch for s in sizes[:-1]) or not 0 < sizes[-1] <= batch:
+            raise AssertionError(f"batch sizes are {sizes}: every batch but the last must hold {batch} samples.")
+        joined = np.concatenate(batches)
+        if sorted(joined.tolist()) != list(range(n)):
+            missing = sorted(set(range(n)) - set(joined.tolist()))
+            raise AssertionError(f"one epoch must use every sample exactly once; missing {missing[:5]} "
+                                 "or some index repeats.")
+        if n > batch and np.array_equal(joined, np.arange(n)):
+            raise AssertionError("the samples come in their original order: shuffle them first, with rng.permutation(n).")
+    _passed("every sample once per epoch, in shuffled batches of the right size.")
+
+
+def check_activations(leaky_relu: Callable, elu: Callable) -> None:
+    """Exercise: NumPy ``leaky_relu(z, alpha)`` and ``elu(z, alpha)`` as the slides define them."""
+    z = np.array([-3.0, -1.0, -0.25, 0.0, 0.5, 2.0])
+    for label, fn, alpha, want, negative in (
+        ("leaky_relu", leaky_relu, 0.2, np.where(z > 0, z, 0.2 * z), "α·z"),
+        ("elu", elu, 1.0, np.where(z > 0, z, np.expm1(np.minimum(z, 0))), "α·(e^z − 1)"),
+    ):
+        got = _call(fn, label, z.copy(), alpha)
+        if got is None:
+            raise AssertionError(f"{label} returned None: did you forget a `return`?")
+        got = np.asarray(got, dtype=np.float64)
+        if got.shape != z.shape:
+            raise AssertionError(f"{label} must work element-wise: input shape {z.shape}, output {got.shape}.")
+        if not np.allclose(got[z > 0], z[z > 0]):
+            raise AssertionError(f"{label}(z) must equal z for z > 0; got {got[z > 0]} for z = {z[z > 0]}.")
+        bad = np.flatnonzero(~np.isclose(got, want, atol=1e-7))
+        if bad.size:
+            k = int(bad[0])
+            raise AssertionError(f"{label}({z[k]:g}) with α={alpha} gave {got[k]:.6g}; expected {want[k]:.6g} "
+                                 f"(for z ≤ 0 it is {negative}).")
+    _passed("leaky ReLU and ELU match their definitions on both sides of 0.")
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+def check_chain_gradient(chain_gradient: Callable) -> None:
+    """Exercise: ``chain_gradient(w, z)``: ∂a_L/∂a_0 = Π w_k σ'(z_k) along a chain of sigmoid units."""
+    w = np.array([1.5, -0.8, 2.0, 1.2])
+    z = np.array([0.3, -1.0, 2.0, 0.0])
+    got = _call(chain_gradient, "chain_gradient", w.copy(), z.copy())
+    s = _sigmoid(z)
+    want = float(np.prod(w * s * (1 - s)))
+    if got is None:
+        raise AssertionError("chain_gradient returned None: did you forget a `return`?")
+    if np.ndim(got) != 0:
+        raise AssertionError(f"chain_gradient must return one number (the product); got shape {np.shape(got)}.")
+    got = float(got)
+    for wrong, hint in ((np.prod(s * (1 - s)), "you left out the weights w_k"),
+                        (np.prod(w * s), "you used σ(z_k) where the chain rule needs σ'(z_k) = σ(z_k)(1 − σ(z_k))"),
+                        (np.sum(w * s * (1 - s)), "the chain rule multiplies the factors of the layers, it does not add them")):
+        if np.isclose(got, wrong) and not np.isclose(got, want):
+            raise AssertionError(f"chain_gradient gave {got:.6g}; expected {want:.6g}: {hint}.")
+    if not np.isclose(got, want, rtol=1e-6):
+        raise AssertionError(f"chain_gradient gave {got:.6g}; expected {want:.6g} = Π w_k σ'(z_k).")
+    _passed("∂a_L/∂a_0 = Π w_k σ'(z_k): each sigmoid layer multiplies the gradient by at most |w|/4.")
+
+
+
 # --- labs 08-11 -----------------------------------------------------------------------------
 
 

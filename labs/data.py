@@ -188,20 +188,25 @@ def mnist_for_mlp(
     scale: bool = True,
     one_hot: bool = True,
     source: str | None = None,
+    allow_fewer: bool = False,
 ) -> MnistArrays:
     """MNIST ready for a fully connected net: images flattened to 784 ``float32`` values
     (divided by 255 when ``scale``), labels one-hot ``float32`` (10 columns) when ``one_hot``.
 
     ``n_train`` / ``n_test`` keep the first that many images of each part (all by default;
-    the order of the files is already random). ``source`` is passed to :func:`load_mnist`.
+    the order of the files is already random). Asking for more images than the set holds is
+    an error, unless ``allow_fewer``: then the whole part is kept and a line says so (the
+    offline sample has 4,000 training images). ``source`` is passed to :func:`load_mnist`.
     """
     (x_train, y_train), (x_test, y_test) = load_mnist(source)
     parts = []
     for label, (x, y), n in (("n_train", (x_train, y_train), n_train), ("n_test", (x_test, y_test), n_test)):
         if n is not None:
             n = check_int(label, n, minimum=1)
-            if n > len(x):
+            if n > len(x) and not allow_fewer:
                 raise ValueError(f"{label} asks for {n} images but only {len(x)} are available.")
+            if n > len(x):
+                print(f"{label} asks for {n:,} images; this set has {len(x):,}, so all {len(x):,} are used.")
             x, y = x[:n], y[:n]
         x = x.reshape(len(x), -1).astype(np.float32)
         if scale:

@@ -157,10 +157,12 @@ def plot_comparison(
     *,
     ax: Any = None,
     title: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Any:
     """Mean curve of ``metric`` per configuration over seeds, with the min–max band shaded.
 
-    ``results`` is the tidy DataFrame from :func:`labs.training.compare`.
+    ``results`` is the tidy DataFrame from :func:`labs.training.compare`; ``labels`` may
+    rename configurations in the legend (``{config: label}``).
     """
     if metric not in results.columns:
         raise ValueError(f"metric {metric!r} is not in the results; columns are {list(results.columns)}.")
@@ -168,11 +170,39 @@ def plot_comparison(
     for config in dict.fromkeys(results["config"]):
         per_epoch = results[results["config"] == config].groupby("epoch")[metric]
         mean, low, high = per_epoch.mean(), per_epoch.min(), per_epoch.max()
-        (line,) = ax.plot(mean.index, mean.values, label=str(config))
+        (line,) = ax.plot(mean.index, mean.values, label=str((labels or {}).get(config, config)))
         ax.fill_between(mean.index, low.values, high.values, color=line.get_color(), alpha=0.2)
     seeds = results["seed"].nunique()
     ax.set_xlabel("epoch")
     ax.set_ylabel(metric + (f" (mean of {seeds} seeds, band = min..max)" if seeds > 1 else ""))
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_layer_statistics(
+    tables: Mapping[str, Any],
+    column: str = "grad_norm",
+    *,
+    log: bool = True,
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """One line per labelled table from :func:`labs.diagnostics.layer_statistics`: ``column``
+    against the layer number (input side on the left), on a log scale by default."""
+    if not isinstance(tables, Mapping) or not tables:
+        raise ValueError("tables must be a non-empty dict {label: layer_statistics table}.")
+    ax = _axes(ax, figsize=(6.4, 4.0))
+    for label, table in tables.items():
+        if column not in table.columns:
+            raise ValueError(f"tables[{label!r}] has no column {column!r}; it has {list(table.columns)}.")
+        ax.plot(table["layer"], table[column], marker="o", label=str(label))
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("layer (1 = next to the input)")
+    ax.set_ylabel(column.replace("_", " "))
+    ax.set_xticks(sorted({int(n) for t in tables.values() for n in t["layer"]}))
     ax.legend()
     if title:
         ax.set_title(title)

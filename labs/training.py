@@ -9,7 +9,7 @@ configurations on several seeds and returns a tidy DataFrame; ``summarize`` and
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 from labs.models import BUILD_ARGS, build_mlp
@@ -104,6 +104,7 @@ def compare(
     seeds: Sequence[int] = (0,),
     validation_data: tuple[Any, Any] | None = None,
     verbose: bool = True,
+    keep_models: MutableMapping[tuple[str, int], Any] | None = None,
     **common: Any,
 ) -> Any:
     """Train every configuration on every seed; return a tidy ``pandas.DataFrame``.
@@ -114,7 +115,8 @@ def compare(
     A configuration may also give ``build`` (a function returning a Keras model) instead of
     layer settings, and its own ``x``, ``y`` or ``validation_data``. The result has one row
     per configuration, seed and epoch: ``config, seed, epoch, loss, accuracy, val_loss,
-    val_accuracy, seconds`` (validation columns when validation data is given).
+    val_accuracy, seconds`` (validation columns when validation data is given). Pass a dict
+    as ``keep_models`` to receive each trained model under the key ``(config, seed)``.
     """
     import keras
     import pandas as pd
@@ -141,6 +143,8 @@ def compare(
             start = time.perf_counter()
             history = train(model, data_x, data_y, validation_data=val, verbose=False, **settings)
             logs = history.history
+            if keep_models is not None:
+                keep_models[(name, seed)] = model
             for epoch in range(len(logs["loss"])):
                 rows.append({"config": name, "seed": seed, "epoch": epoch + 1,
                              **{k: float(v[epoch]) for k, v in logs.items()}})

@@ -40,3 +40,16 @@ def test_image_grid():
 def test_activation_plot():
     fig = plots.plot_activations(["sigmoid", "relu"])
     assert len(fig.axes) == 2
+
+
+def test_plot_layer_statistics():
+    import pandas as pd
+
+    table = pd.DataFrame({"layer": [1, 2, 3], "grad_norm": [1e-5, 1e-3, 1e-1]})
+    ax = plots.plot_layer_statistics({"at start": table, "trained": table.assign(grad_norm=1.0)})
+    assert len(ax.get_lines()) == 2 and ax.get_yscale() == "log"
+    assert plots.plot_layer_statistics({"a": table}, log=False).get_yscale() == "linear"
+    with pytest.raises(ValueError, match="no column 'std'"):
+        plots.plot_layer_statistics({"a": table}, "std")
+    with pytest.raises(ValueError, match="non-empty dict"):
+        plots.plot_layer_statistics({})

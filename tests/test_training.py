@@ -60,6 +60,8 @@ def test_compare_is_tidy_and_reproducible(tiny):
     assert training.mean_final(first, "relu") == pytest.approx(table.loc["relu", "mean"])
     ax = plots.plot_comparison(first, "loss")
     assert len(ax.get_lines()) == 2
+    renamed = plots.plot_comparison(first, "loss", labels={"relu": "ReLU net"})
+    assert [t.get_text() for t in renamed.get_legend().get_texts()] == ["ReLU net", "custom"]
 
 
 def test_compare_validates(tiny):
@@ -83,3 +85,21 @@ def test_mnist_for_mlp_from_sample():
     assert raw.max() > 1 and labels.shape == (10,)
     with pytest.raises(ValueError, match="only 4000"):
         mnist_for_mlp(5000, source="sample")
+
+
+def test_compare_can_keep_the_trained_models(tiny):
+    x, y = tiny
+    kept = {}
+    results = training.compare({"a": {"layers": "4-3-2"}}, x, y, seeds=(0, 1), epochs=1, batch_size=16,
+                               verbose=False, keep_models=kept)
+    assert sorted(kept) == [("a", 0), ("a", 1)]
+    loss = kept[("a", 1)].evaluate(x, y, verbose=0)[0]
+    assert loss == pytest.approx(results.query("seed == 1")["loss"].iloc[-1], rel=0.5)  # trained, not fresh
+    assert kept[("a", 0)] is not kept[("a", 1)]
+
+
+def test_mnist_for_mlp_allow_fewer(capsys):
+    (x, _), (xt, _) = mnist_for_mlp(5000, 2000, source="sample", allow_fewer=True)
+    assert len(x) == 4000 and len(xt) == 1000
+    out = capsys.readouterr().out
+    assert "n_train asks for 5,000 images; this set has 4,000" in out and "n_test asks for 2,000" in out

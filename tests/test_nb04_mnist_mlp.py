@@ -1,0 +1,33 @@
+"""Lab 04's claims: the three-step Keras model trains, predicts like evaluate, and reloads exactly."""
+
+import pytest
+
+pytestmark = pytest.mark.notebook
+
+
+def test_saved_and_reloaded_model_predicts_identically(executed):
+    _, r = executed("04_mnist_mlp")
+    assert r["mnist_reloaded_identical"] is True
+    assert r["mnist_reloaded_max_difference"] == 0.0
+
+
+def test_predict_argmax_matches_evaluate(executed):
+    _, r = executed("04_mnist_mlp")
+    assert r["mnist_predict_accuracy"] == pytest.approx(r["mnist_test_accuracy"], abs=1e-6)
+
+
+def test_network_learns_and_is_still_rising(executed):
+    _, r = executed("04_mnist_mlp")
+    assert r["mnist_parameters"] == 648_010
+    assert r["mnist_train_accuracy"] > 0.4 and r["mnist_test_accuracy"] > 0.4  # guessing gives 0.1
+    assert r["mnist_last_epoch_gain"] > 0
+    assert abs(r["mnist_train_accuracy"] - r["mnist_test_accuracy"]) < 0.1  # "within a few points"
+
+
+def test_misclassified_and_confusion_matrix_agree(executed):
+    _, r = executed("04_mnist_mlp")
+    total, correct = r["mnist_confusion_total"], r["mnist_confusion_correct"]
+    assert total - correct == r["mnist_misclassified"]
+    assert correct / total == pytest.approx(r["mnist_test_accuracy"], abs=1e-6)
+    rates = r["mnist_digit_error_rates"]
+    assert len(rates) == 10 and max(rates) - min(rates) > 0.05  # errors are not spread evenly
