@@ -254,3 +254,15 @@ def toy_2d(
     else:
         X, y = datasets.make_circles(n_samples=n, noise=noise, factor=0.5, random_state=seed)
     return X.astype(np.float64), y.astype(np.int64)
+
+
+def add_noise(x: np.ndarray, std: float, *, seed: int = 0, clip: tuple[float, float] | None = (0.0, 1.0)) -> np.ndarray:
+    """``x`` plus Gaussian noise of standard deviation ``std`` (pixels kept in ``clip``)."""
+    x = np.asarray(x)
+    if isinstance(std, bool) or not isinstance(std, (int, float, np.integer, np.floating)) or std < 0:
+        raise ValueError(f"std must be a number >= 0; got {std!r}.")
+    seed = check_int("seed", seed, minimum=0)
+    noisy = x + np.random.default_rng(seed).normal(0.0, std, size=x.shape)
+    if clip is not None:
+        noisy = np.clip(noisy, *clip)
+    return noisy.astype(x.dtype if np.issubdtype(x.dtype, np.floating) else np.float32)
