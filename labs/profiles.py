@@ -43,7 +43,7 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "opt_seeds": (3, 2, "seeds (random starts) per optimizer in the MNIST comparison"),
     "reg_train": (1000, 400, "training images for the overfitting, weight-decay and dropout runs"),
     "reg_val": (5000, 500, "validation images held out of the training part (at most a quarter of it)"),
-    "reg_epochs": (50, 15, "epochs of the overfitting, weight-decay and dropout runs"),
+    "reg_epochs": (50, 12, "epochs of the overfitting, weight-decay and dropout runs"),
     "reg_seeds": (3, 2, "seeds per configuration in the regularisation runs"),
     "reg_patience": (5, 3, "epochs without a lower validation loss before early stopping"),
     "dropout_masks": (20000, 20000, "sampled masks in the check that hand and Keras dropout agree in expectation"),
