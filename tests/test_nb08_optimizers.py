@@ -38,13 +38,15 @@ def test_numpy_rules_match_keras(executed):
 
 def test_valley_paths(executed):
     _, r = executed("08_optimizers")
-    zigzags, first = r["opt_valley_w2_sign_changes"], r["opt_valley_first_step"]
+    zigzags, first, final = r["opt_valley_w2_sign_changes"], r["opt_valley_first_step"], r["opt_valley_final_loss"]
     gd = "gradient descent (η = 0.18)"
     assert zigzags[gd] == r["opt_keras_steps"], "w2 should change sign at every step"
-    assert zigzags["momentum (η = 0.02, λ = 0.9)"] >= 1
     assert abs(first[gd][1]) > 2 * abs(first[gd][0])
+    assert abs(r["opt_valley_final_w"][gd][0]) > 1.0, "gradient descent should still crawl along w1"
+    assert final["momentum (η = 0.05, λ = 0.9)"] < 0.1 * final[gd]
     for adaptive in ("Adagrad (η = 0.5)", "RMSProp (η = 0.1)", "Adam (η = 0.3)"):
         assert abs(abs(first[adaptive][0]) - abs(first[adaptive][1])) < 1e-2
+        assert final[adaptive] < final[gd] / 3
 
 
 def test_momentum_rolls_through_the_shallow_minimum(executed):
