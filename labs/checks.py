@@ -552,5 +552,203 @@ def check_chain_gradient(chain_gradient: Callable) -> None:
 
 # --- labs 08-11 -----------------------------------------------------------------------------
 
+_RULE_STEPS = 10
+
+
+def _same(got: Any, want: np.ndarray) -> bool:
+    """True when ``got`` is numbers of ``want``'s shape and equal to it within 1e-6 (relative)."""
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == np.shape(want) and bool(np.allclose(got, want, rtol=1e-6))
+
+
+def _check_rule_steps(
+    label: str,
+    student: Callable,
+    reference: Callable,
+    state_name: str,
+    state0: np.ndarray,
+    variants: dict[str, tuple[Callable, str]],
+    keras_optimizer: Any,
+) -> float:
+    """Step a student's update rule next to the reference on the elongated bowl, then run it for
+    ``_RULE_STEPS`` steps against ``keras_optimizer``; return the largest relative difference."""
+    from labs import optimizers
+
+    bowl = optimizers.elongated_bowl(1.0, 10.0)
+    w0 = np.array([-4.0, 1.5])
+    w, state = w0.copy(), state0.copy()
+    for step in range(1, _RULE_STEPS + 1):
+        g = bowl.grad(w)
+        result = _call(student, label, w.copy(), g.copy(), state.copy())
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise AssertionError(f"{label} must return a pair (new_w, new_{state_name}).")
+        want_w, want_state = reference(w, g, state)
+        where = f"At step {step} (w={np.round(w, 4)}, g={np.round(g, 4)}, {state_name}={np.round(state, 4)})"
+        if not _same(result[0], want_w):
+            for variant, message in variants.values():
+                wrong_w, wrong_state = variant(w, g, state)
+                if _same(result[0], wrong_w) and _same(result[1], wrong_state):
+                    raise AssertionError(f"{where} new_w = {np.round(result[0], 6)}: {message}")
+        check_close(f"new_w at step {step}", result[0], want_w, rtol=1e-6, hint=where + ".")
+        check_close(f"new_{state_name} at step {step}", result[1], want_state, rtol=1e-6,
+                    hint=where + f": return the updated {state_name}, not the old one.")
+        w, state = want_w, want_state
+
+    def as_rule(w, g, memory):
+        new_w, new_state = student(w, g, memory.get(state_name, state0.copy()))
+        return np.asarray(new_w, dtype=np.float64), {state_name: np.asarray(new_state, dtype=np.float64)}
+
+    ours = optimizers.run_steps(as_rule, bowl.grad, w0, _RULE_STEPS)
+    theirs = optimizers.keras_steps(keras_optimizer, bowl.grad, w0, _RULE_STEPS)
+    difference = float(np.max(np.abs(ours - theirs)) / np.max(np.abs(ours)))
+    if difference > 1e-4:
+        raise AssertionError(
+            f"Step by step your rule matches, but over {_RULE_STEPS} steps it differs from Keras by "
+            f"{difference:.1e} of the parameters' size (expected < 1e-4): does it keep state between calls?"
+        )
+    return difference
+
+
+def check_adagrad_update(update: Callable, learning_rate: float = 0.5) -> None:
+    """Exercise: ``update(w, g, sum_sq, lr) -> (new_w, new_sum_sq)`` is Adagrad, as in Keras."""
+    from labs import optimizers
+
+    lr, eps = learning_rate, 1e-7
+
+    def reference(w, g, s):
+        return w - lr * g / np.sqrt(s + g**2 + eps), s + g**2
+
+    variants = {
+        "no root": (lambda w, g, s: (w - lr * g / (s + g**2 + eps), s + g**2),
+                    "you divide by Σg² itself; Adagrad divides by its square root √(Σg²)."),
+        "old sum": (lambda w, g, s: (w - lr * g / np.sqrt(s + eps), s + g**2),
+                    "the sum must include this step's g² before you divide (add first, then divide)."),
+        "no memory": (lambda w, g, s: (w - lr * g / np.sqrt(g**2 + eps), s + g**2),
+                      "you divide by this step's |g| only; Adagrad divides by the root of the sum of ALL past g²."),
+        "plain": (lambda w, g, s: (w - lr * g, s + g**2),
+                  "that is plain gradient descent; divide the step by √(Σ past g²)."),
+        "sign": (lambda w, g, s: (w + lr * g / np.sqrt(s + g**2 + eps), s + g**2),
+                 "the step goes uphill: subtract η g / √(Σg²), don't add it."),
+    }
+    diff = _check_rule_steps(
+        "update", lambda w, g, s: update(w, g, s, lr), reference, "sum_sq", np.zeros(2), variants,
+        optimizers.keras_optimizer("adagrad", learning_rate=lr),
+    )
+    _passed(f"your Adagrad takes the same {_RULE_STEPS} steps as keras.optimizers.Adagrad"
+            f"(initial_accumulator_value=0) (largest difference {diff:.1e} of the parameters' size).")
+
+
+def check_momentum_update(update: Callable, learning_rate: float = 0.02, momentum: float = 0.9) -> None:
+    """Exercise: ``update(w, g, movement, lr, momentum) -> (new_w, new_movement)`` is Keras' SGD momentum."""
+    from labs import optimizers
+
+    lr, lam = learning_rate, momentum
+
+    def reference(w, g, v):
+        movement = lam * v - lr * g
+        return w + movement, movement
+
+    variants = {
+        "plain": (lambda w, g, v: (w - lr * g, lam * v - lr * g),
+                  "that is plain gradient descent; add the momentum term λ·(previous movement)."),
+        "sign": (lambda w, g, v: (w + lam * v + lr * g, lam * v + lr * g),
+                 "the gradient term has the wrong sign: movement = λ·movement − η·g (downhill)."),
+        "minus": (lambda w, g, v: (w - (lam * v - lr * g), lam * v - lr * g),
+                  "you subtract the movement; with movement = λ·movement − η·g, the new w is w + movement."),
+        "no lr": (lambda w, g, v: (w + lam * v - g, lam * v - g),
+                  "the gradient must be scaled by the learning rate η inside the movement."),
+    }
+    diff = _check_rule_steps(
+        "update", lambda w, g, v: update(w, g, v, lr, lam), reference, "movement", np.zeros(2), variants,
+        optimizers.keras_optimizer("momentum", learning_rate=lr, momentum=lam),
+    )
+    _passed(f"your momentum rule takes the same {_RULE_STEPS} steps as keras.optimizers.SGD"
+            f"(momentum={lam}) (largest difference {diff:.1e} of the parameters' size).")
+
+
+def check_hand_dropout(dropout: Callable, test_weights: Callable, keep_prob: float = 0.8) -> None:
+    """Exercise: ``dropout(a, keep_prob, rng)`` is the slides' training-time dropout and
+    ``test_weights(W, keep_prob)`` the slides' test-time scaling."""
+    a = np.random.default_rng(3).uniform(0.5, 1.5, size=(400, 50))
+    out = _call(dropout, "dropout", a.copy(), keep_prob, np.random.default_rng(0))
+    if out is None:
+        raise AssertionError("dropout returned None: did you forget a `return`?")
+    out = np.asarray(out, dtype=np.float64)
+    if out.shape != a.shape:
+        raise AssertionError(f"dropout must return the same shape as its input {a.shape}; got {out.shape}.")
+    kept = out != 0
+    if np.allclose(out[kept], a[kept] / keep_prob):
+        raise AssertionError("the kept activations are divided by keep_prob: that is Keras' inverted dropout. "
+                             "The slides' rule leaves them unchanged and scales the weights at test time.")
+    if not np.allclose(out[kept], a[kept]):
+        raise AssertionError("each activation must be either kept unchanged or set to 0 (multiply by a 0/1 mask).")
+    share, spread = kept.mean(), 5 * np.sqrt(keep_prob * (1 - keep_prob) / a.size)
+    if abs(share - (1 - keep_prob)) < spread and abs(share - keep_prob) > spread:
+        raise AssertionError(f"you keep {share:.1%} of the units with keep_prob={keep_prob}: keep_prob is the "
+                             "probability of KEEPING a unit (use rng.random(shape) < keep_prob).")
+    if abs(share - keep_prob) > spread:
+        raise AssertionError(f"you keep {share:.1%} of the units; with keep_prob={keep_prob} expect about "
+                             f"{keep_prob:.0%} (within {spread:.1%}).")
+    again = np.asarray(_call(dropout, "dropout", a.copy(), keep_prob, np.random.default_rng(1)))
+    if np.array_equal(again != 0, kept):
+        raise AssertionError("two calls with different random generators drop the same units: "
+                             "draw a new mask from `rng` every time.")
+    W = np.random.default_rng(4).normal(size=(5, 3))
+    scaled = _call(test_weights, "test_weights", W.copy(), keep_prob)
+    if scaled is not None and np.shape(scaled) == W.shape:
+        if np.allclose(scaled, W / keep_prob):
+            raise AssertionError("test_weights divides by keep_prob; the slides multiply the weights by p "
+                                 "(a weight 1 trained with p = 0.5 becomes 0.5 at test time).")
+        if np.allclose(scaled, W * (1 - keep_prob)):
+            raise AssertionError("test_weights multiplies by 1 − keep_prob (the drop rate); multiply by keep_prob.")
+    check_close("test_weights(W, keep_prob)", scaled, W * keep_prob, hint="Multiply every weight by keep_prob.")
+    _passed(f"your dropout keeps {share:.1%} of the units unchanged (keep_prob {keep_prob}) and the "
+            "test-time weights are scaled by p.")
+
+
+def check_weight_decay_update(update: Callable, learning_rate: float = 0.1, decay: float = 0.05) -> None:
+    """Exercise: ``update(w, g, lr, decay) -> new_w`` is the slides' w ← w(1 − ηλ) − η g, as Keras'
+    ``SGD(weight_decay=λ)`` does it."""
+    from labs import optimizers
+
+    lr, lam = learning_rate, decay
+    bowl = optimizers.elongated_bowl(1.0, 3.0)
+    w0 = np.array([-4.0, 1.5])
+    wrong = {
+        "no lr": (lambda w, g: w * (1 - lam) - lr * g, "the decay factor is (1 − ηλ): include the learning rate."),
+        "grows": (lambda w, g: w * (1 + lr * lam) - lr * g, "the weights grow: multiply by (1 − ηλ), not (1 + ηλ)."),
+        "no decay": (lambda w, g: w - lr * g, "that is plain gradient descent; shrink w by the factor (1 − ηλ) too."),
+        "L2 twice": (lambda w, g: w * (1 - 2 * lr * lam) - lr * g,
+                     "you shrink by (1 − 2ηλ): that is the gradient of λ·Σw² (no ½); the slides' factor is (1 − ηλ)."),
+    }
+    w = w0.copy()
+    for step in range(1, 6):
+        g = bowl.grad(w)
+        got = _call(update, "update", w.copy(), g.copy(), lr, lam)
+        want = w * (1 - lr * lam) - lr * g
+        where = f"At step {step} (w={np.round(w, 4)}, g={np.round(g, 4)}, η={lr}, λ={lam})"
+        if not _same(got, want):
+            for variant, message in wrong.values():
+                if _same(got, variant(w, g)):
+                    raise AssertionError(f"{where}: {message}")
+        check_close(f"new_w at step {step}", got, want, rtol=1e-6, hint=where + ".")
+        w = want
+    import keras
+
+    ours = optimizers.run_steps(lambda w, g, s: (np.asarray(update(w, g, lr, lam), dtype=np.float64), s),
+                                bowl.grad, w0, _RULE_STEPS)
+    theirs = optimizers.keras_steps(keras.optimizers.SGD(learning_rate=lr, weight_decay=lam), bowl.grad, w0,
+                                    _RULE_STEPS)
+    difference = float(np.max(np.abs(ours - theirs)) / np.max(np.abs(ours)))
+    if difference > 1e-4:
+        raise AssertionError(f"over {_RULE_STEPS} steps your rule differs from Keras' SGD(weight_decay) by "
+                             f"{difference:.1e} of the weights' size.")
+    _passed(f"your weight-decay step matches keras.optimizers.SGD(weight_decay={lam}) over {_RULE_STEPS} steps "
+            f"(largest difference {difference:.1e}).")
+
+
 
 # --- lab 12 ---------------------------------------------------------------------------------

@@ -207,3 +207,39 @@ def plot_layer_statistics(
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_trajectories(
+    loss: Callable[[np.ndarray], np.ndarray],
+    paths: Mapping[str, np.ndarray],
+    *,
+    ax: Any = None,
+    limits: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    levels: int = 20,
+    title: str | None = None,
+) -> Any:
+    """Contours of a 2-parameter ``loss`` (called on ``(..., 2)`` arrays) and optimizer paths on it.
+
+    ``paths`` maps a label to an array ``(steps + 1, 2)`` of parameter values; ``limits`` is
+    ``((w1_min, w1_max), (w2_min, w2_max))``, by default the paths' extent with a margin.
+    """
+    if not isinstance(paths, Mapping) or not paths:
+        raise ValueError("paths must be a non-empty dict {label: array of shape (steps + 1, 2)}.")
+    checked = {label: check_array(f"paths[{label!r}]", p, shape=(None, 2)) for label, p in paths.items()}
+    if limits is None:
+        points = np.concatenate(list(checked.values()))
+        lo, hi = points.min(axis=0), points.max(axis=0)
+        margin = 0.15 * np.maximum(hi - lo, 1e-3)
+        limits = ((lo[0] - margin[0], hi[0] + margin[0]), (lo[1] - margin[1], hi[1] + margin[1]))
+    ax = _axes(ax, figsize=(6.4, 4.0))
+    g1, g2 = np.meshgrid(np.linspace(*limits[0], 200), np.linspace(*limits[1], 200))
+    surface = np.asarray(loss(np.stack([g1, g2], axis=-1)), dtype=float)
+    ax.contour(g1, g2, surface, levels=levels, cmap="viridis", alpha=0.6, linewidths=0.8)
+    for label, path in checked.items():
+        ax.plot(path[:, 0], path[:, 1], marker="o", ms=3, lw=1.2, label=label)
+    ax.plot(*next(iter(checked.values()))[0], marker="*", ms=12, color="k", ls="none", label="start")
+    ax.set(xlim=limits[0], ylim=limits[1], xlabel="$w_1$", ylabel="$w_2$")
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax

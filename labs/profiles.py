@@ -58,6 +58,22 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "batch_sweep_epochs": (5, 3, "epochs of each run in lab 06's batch-size sweep"),
 
     # 08-11 optimizers, dropout, autoencoders, why deep
+    "opt_toy_steps": (40, 40, "steps each optimizer takes on the 2-D toy loss"),
+    "opt_slope_steps": (150, 150, "steps on the 1-D loss with a shallow local minimum"),
+    "opt_train": (10000, 1000, "MNIST training images for the learning-rate and optimizer runs"),
+    "opt_val": (2000, 500, "held-out images whose accuracy the optimizer runs report"),
+    "opt_lr_epochs": (10, 8, "epochs per learning rate in the MNIST learning-rate sweep"),
+    "opt_epochs": (20, 5, "epochs per optimizer in the MNIST comparison"),
+    "opt_seeds": (3, 2, "seeds (random starts) per optimizer in the MNIST comparison"),
+    "reg_train": (1000, 400, "training images for the overfitting, weight-decay and dropout runs"),
+    "reg_val": (5000, 500, "validation images held out of the training part (at most a quarter of it)"),
+    "reg_epochs": (50, 12, "epochs of the overfitting, weight-decay and dropout runs"),
+    "reg_seeds": (3, 2, "seeds per configuration in the regularisation runs"),
+    "reg_patience": (5, 3, "epochs without a lower validation loss before early stopping"),
+    "dropout_masks": (20000, 20000, "sampled masks in the check that hand and Keras dropout agree in expectation"),
+    "ensemble_members": (100, 30, "sub-networks averaged in the dropout-as-ensemble comparison"),
+    "best_train": (60000, 1500, "training images (at most) for the best 784-500-500-10"),
+    "best_epochs": (40, 8, "epochs (at most, early stopping decides) for the best 784-500-500-10"),
 
     # 12 deep training
 

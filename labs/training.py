@@ -24,6 +24,8 @@ def make_optimizer(name: str | Any = "sgd", learning_rate: float = 0.1, **option
     import keras
 
     if not isinstance(name, str):
+        if options:
+            raise ValueError(f"options {sorted(options)} apply to an optimizer given by name, not to an instance.")
         return name
     learning_rate = check_positive("learning_rate", learning_rate)
     key = name.lower()
@@ -71,6 +73,7 @@ def train(
     loss: str | Any = "categorical_crossentropy",
     optimizer: str | Any = "sgd",
     learning_rate: float = 0.1,
+    optimizer_options: Mapping[str, Any] | None = None,
     batch_size: int = 100,
     epochs: int = 20,
     validation_data: tuple[Any, Any] | None = None,
@@ -83,12 +86,14 @@ def train(
     """Compile ``model`` and fit it; returns the Keras ``History`` (with ``seconds`` per epoch).
 
     Defaults are the slides' setup: cross-entropy, SGD with learning rate 0.1, batch 100,
-    20 epochs. ``verbose`` prints about ten lines per run (every ``log_every`` epochs).
+    20 epochs. ``optimizer_options`` go to the optimizer named by ``optimizer`` (e.g.
+    ``{"weight_decay": 1e-4}``). ``verbose`` prints about ten lines per run (every ``log_every`` epochs).
     """
     batch_size = check_int("batch_size", batch_size, minimum=1)
     epochs = check_int("epochs", epochs, minimum=1)
     check_same_length(x=x, y=y)
-    model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss=loss, metrics=list(metrics))
+    optimizer = make_optimizer(optimizer, learning_rate, **(optimizer_options or {}))
+    model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
     logger = _epoch_logger(epochs, log_every)(quiet=not verbose)
     return model.fit(
         x, y, batch_size=batch_size, epochs=epochs, validation_data=validation_data,

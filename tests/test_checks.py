@@ -176,3 +176,85 @@ def test_keras_twin_check(capsys):
     for message, build in cases.items():
         with pytest.raises(AssertionError, match=message):
             checks.check_keras_twin(build, net, X)
+
+
+# --- labs 08-09 ------------------------------------------------------------------------------
+
+
+def _adagrad(w, g, sum_sq, lr):
+    sum_sq = sum_sq + g**2
+    return w - lr * g / np.sqrt(sum_sq + 1e-7), sum_sq
+
+
+def test_adagrad_check(capsys):
+    checks.check_adagrad_update(_adagrad)
+    assert "keras.optimizers.Adagrad" in capsys.readouterr().out
+    wrong = {
+        "square root": lambda w, g, s, lr: (w - lr * g / (s + g**2), s + g**2),
+        "include this step's": lambda w, g, s, lr: (w - lr * g / np.sqrt(s + 1e-7), s + g**2),
+        "ALL past": lambda w, g, s, lr: (w - lr * g / np.abs(g), s + g**2),
+        "plain gradient descent": lambda w, g, s, lr: (w - lr * g, s + g**2),
+        "uphill": lambda w, g, s, lr: (w + lr * g / np.sqrt(s + g**2), s + g**2),
+        "not the old one": lambda w, g, s, lr: (_adagrad(w, g, s, lr)[0], s),
+        "pair": lambda w, g, s, lr: w,
+        "not written yet": lambda w, g, s, lr: (_ for _ in ()).throw(NotImplementedError()),
+    }
+    for message, rule in wrong.items():
+        with pytest.raises(AssertionError, match=message):
+            checks.check_adagrad_update(rule)
+
+
+def test_momentum_check(capsys):
+    def right(w, g, movement, lr, momentum):
+        movement = momentum * movement - lr * g
+        return w + movement, movement
+
+    checks.check_momentum_update(right)
+    assert "SGD(momentum=0.9)" in capsys.readouterr().out
+    wrong = {
+        "plain gradient descent": lambda w, g, v, lr, m: (w - lr * g, m * v - lr * g),
+        "wrong sign": lambda w, g, v, lr, m: (w + m * v + lr * g, m * v + lr * g),
+        "you subtract the movement": lambda w, g, v, lr, m: (w - (m * v - lr * g), m * v - lr * g),
+        "scaled by the learning rate": lambda w, g, v, lr, m: (w + m * v - g, m * v - g),
+        "differs from the expected": lambda w, g, v, lr, m: (w + 0.5 * v - lr * g, 0.5 * v - lr * g),
+    }
+    for message, rule in wrong.items():
+        with pytest.raises(AssertionError, match=message):
+            checks.check_momentum_update(rule)
+
+
+def test_hand_dropout_check(capsys):
+    def right(a, p, rng):
+        return a * (rng.random(a.shape) < p)
+
+    checks.check_hand_dropout(right, lambda W, p: W * p)
+    assert "✓" in capsys.readouterr().out
+    cases = {
+        "inverted dropout": (lambda a, p, rng: right(a, p, rng) / p, lambda W, p: W * p),
+        "probability of KEEPING": (lambda a, p, rng: a * (rng.random(a.shape) < 1 - p), lambda W, p: W * p),
+        "new mask": (lambda a, p, rng: right(a, p, np.random.default_rng(0)), lambda W, p: W * p),
+        "kept unchanged or set to 0": (lambda a, p, rng: a * 0.5, lambda W, p: W * p),
+        "same shape": (lambda a, p, rng: right(a, p, rng)[:10], lambda W, p: W * p),
+        "divides by keep_prob": (right, lambda W, p: W / p),
+        "1 − keep_prob": (right, lambda W, p: W * (1 - p)),
+        "forget a `return`": (right, lambda W, p: None),
+        "expect about": (lambda a, p, rng: a * (rng.random(a.shape) < 0.5), lambda W, p: W * p),
+    }
+    for message, (dropout, weights) in cases.items():
+        with pytest.raises(AssertionError, match=message):
+            checks.check_hand_dropout(dropout, weights)
+
+
+def test_weight_decay_check(capsys):
+    checks.check_weight_decay_update(lambda w, g, lr, lam: w * (1 - lr * lam) - lr * g)
+    assert "weight_decay=0.05" in capsys.readouterr().out
+    cases = {
+        "include the learning rate": lambda w, g, lr, lam: w * (1 - lam) - lr * g,
+        "weights grow": lambda w, g, lr, lam: w * (1 + lr * lam) - lr * g,
+        "plain gradient descent": lambda w, g, lr, lam: w - lr * g,
+        "no ½": lambda w, g, lr, lam: w * (1 - 2 * lr * lam) - lr * g,
+        "opposite sign": lambda w, g, lr, lam: -(w * (1 - lr * lam) - lr * g),
+    }
+    for message, rule in cases.items():
+        with pytest.raises(AssertionError, match=message):
+            checks.check_weight_decay_update(rule)

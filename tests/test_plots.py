@@ -53,3 +53,18 @@ def test_plot_layer_statistics():
         plots.plot_layer_statistics({"a": table}, "std")
     with pytest.raises(ValueError, match="non-empty dict"):
         plots.plot_layer_statistics({})
+
+
+def test_plot_trajectories():
+    from labs.optimizers import elongated_bowl, run_steps, sgd
+
+    bowl = elongated_bowl()
+    paths = {"gd": run_steps(sgd, bowl.grad, [-2.0, 1.0], 5, learning_rate=0.1)}
+    ax = plots.plot_trajectories(bowl, paths, title="t")
+    assert len(ax.get_lines()) == 2 and ax.get_title() == "t"
+    ax = plots.plot_trajectories(bowl, paths, limits=((-3, 1), (-2, 2)))
+    assert ax.get_xlim() == (-3, 1)
+    with pytest.raises(ValueError, match="non-empty dict"):
+        plots.plot_trajectories(bowl, {})
+    with pytest.raises(ValueError, match=r"paths\['gd'\] must have shape"):
+        plots.plot_trajectories(bowl, {"gd": np.zeros((4, 3))})

@@ -49,7 +49,10 @@ def test_compare_is_tidy_and_reproducible(tiny):
     x, y = tiny
     configs = {"relu": {"layers": "4-8-2", "activation": "relu"},
                "custom": {"build": lambda: models.build_mlp("4-2")}}
-    first = training.compare(configs, x, y, seeds=(0, 1), epochs=2, batch_size=16, verbose=False)
+    kept = {}
+    first = training.compare(configs, x, y, seeds=(0, 1), epochs=2, batch_size=16, verbose=False, keep_models=kept)
+    assert sorted(kept) == [("custom", 0), ("custom", 1), ("relu", 0), ("relu", 1)]
+    assert kept[("relu", 1)].count_params() == 4 * 8 + 8 + 8 * 2 + 2
     again = training.compare(configs, x, y, seeds=(0, 1), epochs=2, batch_size=16, verbose=False)
     assert list(first.columns[:3]) == ["config", "seed", "epoch"]
     assert len(first) == 2 * 2 * 2
@@ -103,3 +106,14 @@ def test_mnist_for_mlp_allow_fewer(capsys):
     assert len(x) == 4000 and len(xt) == 1000
     out = capsys.readouterr().out
     assert "n_train asks for 5,000 images; this set has 4,000" in out and "n_test asks for 2,000" in out
+
+
+def test_train_passes_optimizer_options(tiny):
+    x, y = tiny
+    model = models.build_mlp("4-2")
+    training.train(model, x, y, epochs=1, verbose=False, optimizer="adagrad",
+                   optimizer_options={"initial_accumulator_value": 0.0, "weight_decay": 1e-3})
+    assert float(model.optimizer.initial_accumulator_value) == 0.0
+    assert float(model.optimizer.weight_decay) == pytest.approx(1e-3)
+    with pytest.raises(ValueError, match="not to an instance"):
+        training.make_optimizer(training.make_optimizer("sgd"), 0.1, momentum=0.5)

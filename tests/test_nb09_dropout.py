@@ -1,0 +1,108 @@
+"""Lab 09's claims: overfitting shows, early stopping keeps the best epoch, weight decay shrinks the
+weights, hand and Keras dropout agree in expectation, Dropout(0.8) drops 80 %, and the weight-scaled
+network stands in for the ensemble of sub-networks."""
+
+import pytest
+
+pytestmark = pytest.mark.notebook
+
+PLAIN, DECAY = "no regularisation", "weight decay (λ = 4)"
+
+
+def test_overfitting_is_visible(executed):
+    _, r = executed("09_dropout")
+    o = r["reg_overfit"]
+    assert o["best epoch (val loss)"] <= r["reg_epochs"] - 3
+    assert o["final val loss"] > 1.1 * o["lowest val loss"]
+    assert o["final training accuracy"] >= 0.98
+    assert o["final training accuracy"] - o["final val accuracy"] >= 0.05
+
+
+def test_early_stopping_keeps_the_best_epoch(executed):
+    _, r = executed("09_dropout")
+    e = r["reg_early_stopping"]
+    assert e["epochs run"] < r["reg_epochs"]
+    assert e["epochs run"] == e["epoch kept"] + r["reg_patience"]
+    assert e["val loss, kept weights"] < e["val loss, all epochs"]
+
+
+def test_weight_decay_shrinks_the_weights(executed):
+    _, r = executed("09_dropout")
+    sizes = r["reg_weight_mean_abs"]
+    assert all(d < 0.9 * p for d, p in zip(sizes[DECAY], sizes[PLAIN]))
+
+
+def test_hand_and_keras_dropout_agree_in_expectation(executed):
+    """Stated tolerance: every output within 4.5 standard errors and 2 % of the test-time value."""
+    _, r = executed("09_dropout")
+    rules = r["dropout_expectation"]
+    assert len(rules) == 2
+    for rule in rules.values():
+        assert rule["masks"] >= 10_000
+        assert rule["largest gap / std. error"] < 4.5
+        assert rule["largest gap / largest value"] < 0.02
+
+
+def test_keras_dropout_rate_is_the_fraction_dropped(executed):
+    _, r = executed("09_dropout")
+    assert r["dropout_08_dropped_share"] == pytest.approx(0.8, abs=0.01)
+    assert r["dropout_08_survivor_value"] == pytest.approx(5.0, rel=1e-5)
+
+
+def test_heavy_dropout_keeps_the_network_from_memorising(executed):
+    _, r = executed("09_dropout")
+    table = r["reg_table"]
+    assert set(table) >= {PLAIN, DECAY, "Dropout(0.2)", "Dropout(0.5)", "Dropout(0.8), as in the slides' code"}
+    heavy = table["Dropout(0.8), as in the slides' code"]["final training accuracy"]
+    assert heavy < table[PLAIN]["final training accuracy"] - 0.02
+    assert heavy == min(row["final training accuracy"] for row in table.values())
+
+
+def test_weight_scaled_network_matches_the_ensemble(executed):
+    _, r = executed("09_dropout")
+    e = r["dropout_ensemble"]
+    assert e["same predicted digit, average vs scaled"] >= 0.95
+    assert abs(e["test accuracy, average of sub-networks"] - e["test accuracy, weight-scaled network"]) <= 0.02
+    assert e["test accuracy, one sub-network (mean)"] < e["test accuracy, weight-scaled network"]
+
+
+def test_noise_costs_accuracy(executed):
+    _, r = executed("09_dropout")
+    for row in r["dropout_noisy_test"].values():
+        assert row["σ = 0.5"] < row["σ = 0.0"] - 0.05
+
+
+def test_best_model(executed):
+    _, r = executed("09_dropout")
+    best = r["best_model"]
+    assert best["test accuracy"] > r["reg_overfit"]["final val accuracy"]
+    assert best["test accuracy"] > 0.85
+    assert best["epoch kept"] <= best["epochs run"]
+
+
+def _climb(row):
+    return row["final val loss"] - row["lowest val loss"]
+
+
+def test_weight_decay_holds_back_the_climb(executed):
+    _, r = executed("09_dropout")
+    table = r["reg_table"]
+    assert _climb(table[DECAY]) < 0.8 * _climb(table[PLAIN])
+    assert r["reg_weight_decay"]["final val loss"] == pytest.approx(table[DECAY]["final val loss"], abs=1e-4)
+
+
+def test_dropout_slows_the_memorising(executed):
+    _, r = executed("09_dropout")
+    table = r["reg_table"]
+    assert table["Dropout(0.5)"]["best epoch (val loss)"] > table[PLAIN]["best epoch (val loss)"]
+    assert table["Dropout(0.5)"]["lowest val loss"] < table[PLAIN]["lowest val loss"] - 0.01
+
+
+def test_noise_matters_more_than_the_model(executed):
+    """The prose says the rows differ little next to the cost of the noise; both are measured."""
+    _, r = executed("09_dropout")
+    rows = r["dropout_noisy_test"]
+    for sigma in ("σ = 0.25", "σ = 0.5"):
+        values = [row[sigma] for row in rows.values()]
+        smallest_drop = min(row["σ = 0.0"] - row["σ = 0.5"] for row in rows.values())
+        assert max(values) - min(values) < 0.5 * smallest_drop
