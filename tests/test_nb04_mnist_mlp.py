@@ -21,7 +21,7 @@ def test_network_learns_and_is_still_rising(executed):
     assert r["mnist_parameters"] == 648_010
     assert r["mnist_train_accuracy"] > 0.4 and r["mnist_test_accuracy"] > 0.4  # guessing gives 0.1
     assert r["mnist_last_epoch_gain"] > 0
-    assert abs(r["mnist_train_accuracy"] - r["mnist_test_accuracy"]) < 0.1  # "within a few points"
+    assert abs(r["mnist_train_accuracy"] - r["mnist_test_accuracy"]) < 0.06  # "within a few points"
 
 
 def test_misclassified_and_confusion_matrix_agree(executed):
