@@ -1,4 +1,5 @@
-"""Command line: ``python -m labs run [--profile fast|full] [NOTEBOOK ...]``."""
+"""Command line: ``python -m labs run [--profile fast|full] [NOTEBOOK ...]`` and
+``python -m labs colab [--check] [NOTEBOOK ...]``."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="e.g. 01 or 02_xor (default: all)")
     run.add_argument("--profile", choices=PROFILES, help="default: LABS_PROFILE, else full")
     run.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default: none)")
+    colab = commands.add_parser(
+        "colab", help="write the Open-in-Colab badge, the GPU request and the first cell into notebooks"
+    )
+    colab.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="e.g. 01 or 02_xor (default: all)")
+    colab.add_argument("--check", action="store_true", help="change nothing; fail if a notebook is out of date")
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -27,6 +33,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         return 0 if all(r.status == "ok" for r in runs) else 1
+    if args.command == "colab":
+        from labs.colab import run_command
+
+        try:
+            return run_command(args.notebooks, check=args.check)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
