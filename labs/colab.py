@@ -80,7 +80,7 @@ def apply(nb: Any, name: str) -> Any:
     markdown = next((c for c in nb.cells if c.cell_type == "markdown"), None)
     code = next((c for c in nb.cells if c.cell_type == "code"), None)
     if markdown is None or code is None:
-        raise ValueError(f"{name} needs a markdown header cell and a code cell; it has neither or only one.")
+        raise ValueError(f"{name} needs a markdown header cell and a code cell (the set-up cell).")
     if not _is_setup_cell(code.source):
         raise ValueError(
             f"The first code cell of {name} is not the set-up cell (`import labs` and `labs.setup()`); "
