@@ -11,7 +11,9 @@ training sample costs about 6 x parameters floating-point operations (2 forward,
     python benchmarks/train_speed.py --epochs 2 --rounds 1 --n-train 10000   # a quick look
 
 Timings on a shared machine are noisy: the script reports the best and the median of the
-rounds. It is a measurement, not a test: it never fails on a slow machine.
+rounds, the ratio within each round (the two runs of a round are next to each other in time,
+so they share the machine's load), and the load average. It is a measurement, not a test:
+it never fails on a slow machine.
 """
 
 from __future__ import annotations
@@ -109,6 +111,13 @@ def run_round(path: Contender, data, test, epochs: int, seed: int) -> None:
     path.test_accuracy.append(float(np.mean(predicted == y_test.argmax(axis=1))))
 
 
+def _load_average() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except (AttributeError, OSError):  # not available on this system
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the options, run the rounds and print the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -121,6 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     info = labs.setup(args.seed)
+    load_before = _load_average()
     size = args.matmul_size or (8192 if info.gpus else 2048)
     data, test, note = training_data(args.n_train)
     flop_per_sample = 6 * parameters()
@@ -156,9 +166,13 @@ def main(argv: list[str] | None = None) -> None:
     (plain_best, plain_median), (labs_best, labs_median) = speeds.values()
     ratio = labs_best / plain_best
     fraction = labs_best * flop_per_sample / (best_rate * 1e9)
-    print(f"\nratio labs / plain: best {ratio:.2f}x, median {labs_median / plain_median:.2f}x")
+    paired = [p / q for p, q in zip(paths[0].seconds, paths[1].seconds)]
+    print(f"\nratio labs / plain: best {ratio:.2f}x, median {labs_median / plain_median:.2f}x, "
+          f"within each round {', '.join(f'{r:.2f}x' for r in paired)} (median {statistics.median(paired):.2f}x)")
     gap = abs(statistics.mean(paths[0].accuracy) - statistics.mean(paths[1].accuracy))
     print(f"final train accuracy differs by {gap:.4f}")
+    print(f"load average (1 min) at the start {load_before}, at the end {_load_average()} "
+          f"on {info.cpu_cores} cores: above the core count, other work shared the machine")
     print(f"goal: ratio >= {GOAL_RATIO}x ({'met' if ratio >= GOAL_RATIO else 'not met'}), "
           f">= {GOAL_FRACTION:.0%} of the matmul rate ({'met' if fraction >= GOAL_FRACTION else 'not met'})")
 
