@@ -8,9 +8,9 @@ import os as _os
 # Quiet TensorFlow's C++ start-up chatter before TensorFlow is first imported.
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-from labs import checks, claims, diagnostics, models, neurons, plots, training  # noqa: E402
+from labs import checks, claims, colab, diagnostics, models, neurons, plots, training  # noqa: E402
 from labs.data import load_mnist, load_mnist_sample, mnist_for_mlp, toy_2d, truth_table  # noqa: E402
 from labs.environment import on_colab, setup  # noqa: E402
 from labs.profiles import profile  # noqa: E402
@@ -20,6 +20,7 @@ __all__ = [
     "__version__",
     "checks",
     "claims",
+    "colab",
     "diagnostics",
     "neurons",
     "plots",

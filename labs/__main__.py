@@ -1,4 +1,4 @@
-"""Command line: ``python -m labs run | claims | annotate | release | grade`` (``--help`` on each)."""
+"""Command line: ``python -m labs run | claims | colab | annotate | release | grade`` (``--help`` on each)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ def _parser() -> argparse.ArgumentParser:
     claims = commands.add_parser("claims", help="measure the slides' four claims (labs 05-07) and print the table")
     claims.add_argument("--profile", choices=PROFILES, help="default: LABS_PROFILE, else full")
     claims.add_argument("--seeds", type=int, nargs="+", metavar="N", help="default: the profile's seeds")
+
+    colab = commands.add_parser(
+        "colab", help="write the Open-in-Colab badge, the GPU request and the first cell into notebooks"
+    )
+    colab.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
+    colab.add_argument("--check", action="store_true", help="change nothing; fail if a notebook is out of date")
 
     annotate = commands.add_parser("annotate", help="write nbgrader metadata derived from the exercise markers")
     annotate.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
@@ -101,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if all(r.status == "ok" for r in runs) else 1
         if args.command == "claims":
             return _claims(args)
+        if args.command == "colab":
+            from labs.colab import run_command
+
+            return run_command(args.notebooks, check=args.check)
         if args.command == "annotate":
             return _annotate(args.notebooks)
         if args.command == "release":

@@ -24,6 +24,10 @@ COLAB_GPU_HINT = (
 )
 
 
+class LabsVersionWarning(UserWarning):
+    """The installed ``labs`` is older than the notebook expects."""
+
+
 @dataclass(frozen=True)
 class SetupInfo:
     """What :func:`setup` found and set."""
@@ -34,6 +38,7 @@ class SetupInfo:
     gpus: tuple[str, ...]
     tensorflow: str
     keras: str
+    cpu_cores: int = 0
 
     @property
     def device(self) -> str:
@@ -67,11 +72,40 @@ def seed_everything(seed: int) -> None:
     keras.utils.set_random_seed(seed)  # also seeds Python, NumPy and the TF backend
 
 
-def setup(seed: int | None = None, *, verbose: bool = True) -> SetupInfo:
+def check_labs_version(requires: str, installed: str | None = None) -> bool:
+    """Warn (:class:`LabsVersionWarning`) and return False when labs ``installed`` (default:
+    this one) is older than ``requires``, the version a notebook was written for."""
+    from packaging.version import InvalidVersion, Version
+
+    from labs import __version__
+
+    installed = installed or __version__
+    try:
+        wanted = Version(requires)
+    except (InvalidVersion, TypeError):
+        raise ValueError(f"requires must be a version such as '0.2.0'; got {requires!r}.") from None
+    if Version(installed) >= wanted:
+        return True
+    warnings.warn(
+        f"This notebook expects labs {requires} or newer, but labs {installed} is installed, so some "
+        "helpers may be missing or behave differently. To update: on Colab choose Runtime > "
+        "Disconnect and delete runtime, then run the notebook again (a fresh runtime installs the "
+        "current labs); in a copy of the course, `git pull` (and `pip install -e .` if labs was "
+        "installed without -e).",
+        LabsVersionWarning,
+        stacklevel=3,
+    )
+    return False
+
+
+def setup(seed: int | None = None, *, requires: str | None = None, verbose: bool = True) -> SetupInfo:
     """Seed everything, make TensorFlow deterministic, set plot defaults and report the machine.
 
-    ``seed`` defaults to ``LABS_SEED`` (or 0). Returns a :class:`SetupInfo`.
+    ``seed`` defaults to ``LABS_SEED`` (or 0). ``requires`` is the labs version the notebook
+    was written for: an older installed labs gets a warning. Returns a :class:`SetupInfo`.
     """
+    if requires is not None:
+        check_labs_version(requires)
     seed = default_seed() if seed is None else check_int("seed", seed, minimum=0)
     active_profile = profile_name()
     with native_stderr_silenced():
@@ -81,7 +115,7 @@ def setup(seed: int | None = None, *, verbose: bool = True) -> SetupInfo:
         tf.get_logger().setLevel("ERROR")
         seed_everything(seed)
         tf.config.experimental.enable_op_determinism()
-        gpus = tuple(d.name for d in tf.config.list_physical_devices("GPU"))
+        gpus = gpu_names()
     _plot_defaults()
     if grading_run():
         warnings.showwarning = _warning_to_stdout
@@ -92,6 +126,7 @@ def setup(seed: int | None = None, *, verbose: bool = True) -> SetupInfo:
         gpus=gpus,
         tensorflow=tf.__version__,
         keras=keras.__version__,
+        cpu_cores=cpu_cores(),
     )
     if verbose:
         print(report(info))
@@ -132,6 +167,28 @@ def _warning_to_stdout(message, category, filename, lineno, file=None, line=None
     print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stdout)
 
 
+def gpu_names() -> tuple[str, ...]:
+    """The GPUs TensorFlow sees, by model name (e.g. ``"Tesla T4"``) where it reports one."""
+    import tensorflow as tf
+
+    names = []
+    for device in tf.config.list_physical_devices("GPU"):
+        try:
+            details = tf.config.experimental.get_device_details(device)
+        except (ValueError, RuntimeError):
+            details = {}
+        names.append(details.get("device_name", device.name))
+    return tuple(names)
+
+
+def cpu_cores() -> int:
+    """CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def report(info: SetupInfo) -> str:
     """The text :func:`setup` prints: versions, device, Colab, profile and seed."""
     from labs import __version__
@@ -139,7 +196,7 @@ def report(info: SetupInfo) -> str:
     lines = [
         f"Python {platform.python_version()} | TensorFlow {info.tensorflow} | "
         f"Keras {info.keras} | NumPy {np.__version__} | labs {__version__}",
-        f"Device: {info.device}" + (f" ({', '.join(info.gpus)})" if info.gpus else ""),
+        f"Device: {info.device}{_device_detail(info)}",
         f"Running on Colab: {'yes' if info.on_colab else 'no'}",
         f"Profile: {info.profile} ({_profile_hint()}) | seed: {info.seed}",
     ]
@@ -152,6 +209,12 @@ def _profile_hint() -> str:
     if grading_run():
         return "LABS_GRADING is set: a grading run, always fast"
     return "set LABS_PROFILE=fast for a quick run"
+
+
+def _device_detail(info: SetupInfo) -> str:
+    if info.gpus:
+        return f" ({', '.join(info.gpus)})"
+    return f" ({info.cpu_cores} cores)" if info.cpu_cores else ""
 
 
 def _plot_defaults() -> None:

@@ -3,12 +3,17 @@
 ``python -m labs run [--profile fast|full] [NOTEBOOK ...]`` runs each notebook with
 nbclient, writes the executed copy and an HTML rendering to ``build/``, the numbers it
 recorded to ``build/<name>.results.json``, and prints a table of status and wall time.
+Wall times go to ``build/times-<profile>.csv`` with the machine they were measured on; a run
+of some notebooks updates their rows and keeps the others, so both profiles' tables fill up
+over several runs.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +26,9 @@ from labs.validation import check_choice
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
+TIME_BUDGET_MIN = {"fast": 5, "full": 45}  # the whole course, in minutes, on 2 CPU cores
+TIME_BUDGET_GPU_MIN = {"full": 10}  # ... and on one GPU
+TIMES_HEADER = ["notebook", "profile", "status", "seconds", "cpu_cores", "gpu"]
 
 
 @dataclass
@@ -148,16 +156,61 @@ def run_course(
         print(f"{path.stem:<{width}}  {run.status:<7} {run.seconds:8.1f}", flush=True)
     total = sum(r.seconds for r in runs)
     print(f"{'total':<{width}}  {'':<7} {total:8.1f}")
-    _write_times(runs, profile, out_dir)
+    machine = machine_summary()
+    if len(runs) == len(course_notebooks()):
+        print(budget_line(total, profile, machine))
+    _write_times(runs, profile, out_dir, machine)
     for run in runs:
         if run.status != "ok":
             print(f"\nFAILED {run.notebook.name}, {run.error}\n  executed copy: {run.executed}")
     return runs
 
 
-def _write_times(runs: list[NotebookRun], profile: str, out_dir: Path) -> None:
-    with open(out_dir / f"times-{profile}.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["notebook", "profile", "status", "seconds"])
-        for run in runs:
-            writer.writerow([run.notebook.stem, profile, run.status, f"{run.seconds:.1f}"])
+def machine_summary() -> dict[str, str]:
+    """The CPU cores this process may use and the GPU's name (empty without one), for the times."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    gpu = ""
+    if shutil.which("nvidia-smi"):
+        try:
+            out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                                 capture_output=True, text=True, timeout=20)
+            gpu = out.stdout.strip().splitlines()[0] if out.returncode == 0 and out.stdout.strip() else ""
+        except (OSError, subprocess.TimeoutExpired):
+            gpu = ""
+    return {"cpu_cores": str(cores), "gpu": gpu}
+
+
+def budget_line(total: float, profile: str, machine: dict[str, str]) -> str:
+    """How a whole-course run compares with the course's time budget for its profile."""
+    budget = TIME_BUDGET_GPU_MIN.get(profile) if machine["gpu"] else TIME_BUDGET_MIN.get(profile)
+    where = f"one GPU ({machine['gpu']})" if machine["gpu"] else "2 CPU cores"
+    measured = f"{total / 60:.1f} min on {machine['cpu_cores']} CPU cores" + (
+        f" and {machine['gpu']}" if machine["gpu"] else "")
+    if budget is None:
+        return f"Whole course: {measured}; no budget is set for the {profile!r} profile on {where}."
+    verdict = "within" if total <= budget * 60 else "OVER"
+    return f"Whole course: {measured}; {verdict} the {budget} min budget for the {profile!r} profile on {where}."
+
+
+def read_times(path: Path) -> list[dict[str, str]]:
+    """The rows of a ``times-<profile>.csv`` (none if it is missing or from an older layout)."""
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader) if reader.fieldnames == TIMES_HEADER else []
+
+
+def _write_times(runs: list[NotebookRun], profile: str, out_dir: Path, machine: dict[str, str]) -> None:
+    path = out_dir / f"times-{profile}.csv"
+    rows = {row["notebook"]: row for row in read_times(path)}
+    for run in runs:
+        rows[run.notebook.stem] = {"notebook": run.notebook.stem, "profile": profile, "status": run.status,
+                                   "seconds": f"{run.seconds:.1f}", **machine}
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=TIMES_HEADER)
+        writer.writeheader()
+        writer.writerows(rows[name] for name in sorted(rows))

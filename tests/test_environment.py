@@ -78,3 +78,34 @@ def test_grading_run_prints_warnings_on_stdout(monkeypatch, capsys):
     captured = capsys.readouterr()
     assert "DeprecationWarning: deprecated thing" in captured.out and captured.err == ""
     assert warnings.showwarning is environment._warning_to_stdout
+
+
+def test_older_labs_than_the_notebook_expects_warns():
+    with pytest.warns(environment.LabsVersionWarning, match=r"expects labs 0\.3\.0 or newer, but labs 0\.2\.0"):
+        assert environment.check_labs_version("0.3.0", installed="0.2.0") is False
+    assert environment.check_labs_version("0.2.0", installed="0.2.0") is True
+    assert environment.check_labs_version("0.1", installed="0.2.0") is True
+
+
+def test_setup_checks_the_version_it_is_asked_for(recwarn):
+    import labs
+
+    environment.setup(requires=labs.__version__, verbose=False)
+    assert not [w for w in recwarn if issubclass(w.category, environment.LabsVersionWarning)]
+    with pytest.warns(environment.LabsVersionWarning, match="Disconnect and delete runtime"):
+        environment.setup(requires="99.0", verbose=False)
+
+
+@pytest.mark.parametrize("bad", ["newest", "", None])
+def test_bad_required_version_is_rejected(bad):
+    with pytest.raises(ValueError, match="requires must be a version"):
+        environment.check_labs_version(bad)
+
+
+def test_report_names_the_device():
+    cpu = environment.SetupInfo(0, "full", False, (), "x", "y", cpu_cores=2)
+    assert "Device: CPU (2 cores)" in environment.report(cpu)
+    gpu = environment.SetupInfo(0, "full", True, ("Tesla T4",), "x", "y", cpu_cores=2)
+    assert "Device: GPU (Tesla T4)" in environment.report(gpu)
+    assert environment.cpu_cores() >= 1
+    assert isinstance(environment.gpu_names(), tuple)

@@ -36,7 +36,7 @@ def test_committed_notebook_has_no_outputs(path):
 def test_notebook_starts_with_setup_and_has_exercises(path):
     nb = nbformat.read(path, as_version=4)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    assert "labs.setup()" in code[0], "the first code cell must call labs.setup()"
+    assert "labs.setup(" in code[0], "the first code cell must call labs.setup()"
     solutions = [s for s in code if "### BEGIN SOLUTION" in s]
     assert len(solutions) >= 2, "each notebook needs at least two exercises"
     for i, cell in enumerate(code):

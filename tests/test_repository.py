@@ -33,3 +33,11 @@ def test_top_level_layout():
     for name in ("requirements.txt", "requirements-dev.txt", "environment.yml", "pyproject.toml",
                  ".pre-commit-config.yaml", "labs", "notebooks", "tests", "data"):
         assert (ROOT / name).exists(), name
+
+
+def test_github_workflow_runs_the_readme_commands_verbatim():
+    main_job, tests = _readme_commands()
+    workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    runs = [line.strip().removeprefix("run: ") for line in workflow.splitlines() if line.strip().startswith("run: ")]
+    assert tests in runs and main_job in runs
+    assert re.search(r"LABS_PROFILE: fast", workflow), "the course job runs in the fast profile"

@@ -64,3 +64,27 @@ def test_executed_copies_keep_the_plots(tmp_path):
     run = runner.execute_notebook(path, profile="fast", out_dir=tmp_path / "build", html=False)
     outputs = nbformat.read(run.executed, as_version=4).cells[0].outputs
     assert any("image/png" in o.get("data", {}) for o in outputs), "figures must be rendered inline"
+
+
+def test_times_keep_other_notebooks_and_name_the_machine(tmp_path):
+    machine = {"cpu_cores": "2", "gpu": ""}
+    first = [runner.NotebookRun(runner.NOTEBOOKS / f"{s}.ipynb", "ok", t) for s, t in (("01_a", 10.0), ("02_b", 20.0))]
+    runner._write_times(first, "fast", tmp_path, machine)
+    runner._write_times([runner.NotebookRun(runner.NOTEBOOKS / "02_b.ipynb", "ok", 5.04)], "fast", tmp_path,
+                        {"cpu_cores": "16", "gpu": "NVIDIA H100"})
+    rows = runner.read_times(tmp_path / "times-fast.csv")
+    assert [(r["notebook"], r["seconds"], r["cpu_cores"], r["gpu"]) for r in rows] == [
+        ("01_a", "10.0", "2", ""), ("02_b", "5.0", "16", "NVIDIA H100")]
+    (tmp_path / "times-full.csv").write_text("notebook,profile,status,seconds\n01_a,full,ok,3.0\n")
+    assert runner.read_times(tmp_path / "times-full.csv") == []
+    assert runner.read_times(tmp_path / "missing.csv") == []
+
+
+def test_budget_line():
+    cpu = {"cpu_cores": "2", "gpu": ""}
+    assert "within the 5 min budget for the 'fast' profile on 2 CPU cores" in runner.budget_line(240, "fast", cpu)
+    assert "OVER the 45 min budget" in runner.budget_line(50 * 60, "full", cpu)
+    gpu = runner.budget_line(300, "full", {"cpu_cores": "16", "gpu": "Tesla T4"})
+    assert "within the 10 min budget for the 'full' profile on one GPU (Tesla T4)" in gpu
+    assert "no budget is set" in runner.budget_line(60, "fast", {"cpu_cores": "8", "gpu": "Tesla T4"})
+    assert set(runner.machine_summary()) == {"cpu_cores", "gpu"}

@@ -117,3 +117,49 @@ def test_train_passes_optimizer_options(tiny):
     assert float(model.optimizer.weight_decay) == pytest.approx(1e-3)
     with pytest.raises(ValueError, match="not to an instance"):
         training.make_optimizer(training.make_optimizer("sgd"), 0.1, momentum=0.5)
+
+
+def test_default_steps_per_execution_is_an_epoch_unless_a_callback_needs_batches():
+    import keras
+
+    class EveryBatch(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            pass
+
+    assert training.default_steps_per_execution(4000, 100) == 40
+    assert training.default_steps_per_execution(4001, 100) == 41
+    assert training.default_steps_per_execution(50, 100) == 1
+    assert training.default_steps_per_execution(4000, 100, [keras.callbacks.EarlyStopping()]) == 40
+    assert training.default_steps_per_execution(4000, 100, [EveryBatch()]) == 1
+    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        training.default_steps_per_execution(4000, 0)
+    with pytest.raises(TypeError, match="n_samples must be an integer"):
+        training.default_steps_per_execution(4000.0, 100)
+
+
+def test_train_steps_per_execution_changes_no_number(tiny):
+    import keras
+
+    x, y = tiny
+    histories = []
+    for steps in (1, None):
+        keras.utils.set_random_seed(0)
+        model = models.build_mlp("4-8-2", "relu")
+        histories.append(training.train(model, x, y, epochs=3, batch_size=10, learning_rate=0.5,
+                                        validation_data=(x, y), verbose=False, steps_per_execution=steps))
+        assert model.steps_per_execution == (steps or 7)
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert histories[0].history[key] == histories[1].history[key], key
+    with pytest.raises(ValueError, match="steps_per_execution must be >= 1"):
+        training.train(models.build_mlp("4-2"), x, y, steps_per_execution=0)
+
+
+def test_train_lets_a_batch_callback_see_every_batch(tiny):
+    import keras
+
+    x, y = tiny
+    seen = []
+    every = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(batch))
+    model = models.build_mlp("4-2")
+    training.train(model, x, y, epochs=1, batch_size=16, verbose=False, callbacks=[every])
+    assert seen == [0, 1, 2, 3] and model.steps_per_execution == 1

@@ -1,0 +1,271 @@
+"""Colab in one click: badges and first cells agree with the one setting, and on a simulated
+Colab the first cell installs `labs` and nothing that is already there."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import re
+import site
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import labs
+from labs import colab
+from labs.__main__ import main
+from labs.runner import ROOT, course_notebooks
+
+STAND_IN = Path(__file__).resolve().parent / "colab_stand_in"
+
+
+def _notebook(first_code: str = "import labs\n\nlabs.setup()", header: str = "# Lab 99 · title\n\ntext"):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(header), nbformat.v4.new_code_cell(first_code),
+                nbformat.v4.new_code_cell("P = labs.profile()")]
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"99-{i:02d}"
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+# --- the one setting -------------------------------------------------------------------
+
+
+def test_links_come_from_the_one_setting():
+    assert colab.install_url() == f"git+https://github.com/{colab.REPOSITORY}@{colab.BRANCH}"
+    url = colab.colab_url("notebooks/02_xor.ipynb")
+    assert url == (f"https://colab.research.google.com/github/{colab.REPOSITORY}/blob/{colab.BRANCH}"
+                   "/notebooks/02_xor.ipynb")
+    assert colab.badge("02_xor.ipynb") == f"[![Open In Colab]({colab.BADGE_IMAGE})]({url})"
+
+
+def test_a_fork_changes_one_line(monkeypatch):
+    monkeypatch.setattr(colab, "REPOSITORY", "someone/fork")
+    monkeypatch.setattr(colab, "BRANCH", "spring")
+    assert "github/someone/fork/blob/spring/notebooks/01_a.ipynb" in colab.badge("01_a.ipynb")
+    assert '"git+https://github.com/someone/fork@spring"' in colab.first_cell()
+
+
+def test_first_cell_installs_labs_alone_on_colab_only():
+    cell = colab.first_cell()
+    assert cell.startswith("import importlib.util")
+    assert 'if "google.colab" in sys.modules and importlib.util.find_spec("labs") is None:' in cell
+    assert '%pip install --quiet --no-deps "dnn-labs @ {LABS_SOURCE}"' in cell
+    assert f'os.environ.get("LABS_REPO_URL", "{colab.install_url()}")' in cell
+    assert cell.endswith(f'labs.setup(requires="{labs.__version__}")')
+    assert colab.first_cell("0.1.0").endswith('labs.setup(requires="0.1.0")')
+    for package in ("tensorflow", "keras", "numpy"):
+        assert f"install {package}" not in cell.lower()
+
+
+# --- writing notebooks -----------------------------------------------------------------
+
+
+def test_apply_writes_badge_metadata_and_first_cell():
+    nb = colab.apply(_notebook(), "99_demo.ipynb")
+    header = nb.cells[0].source.split("\n")
+    assert header[0] == colab.badge("99_demo.ipynb") and header[1] == "" and header[2] == "# Lab 99 · title"
+    assert nb.cells[1].source == colab.first_cell()
+    assert nb.cells[2].source == "P = labs.profile()"
+    assert nb.metadata["accelerator"] == "GPU" and nb.metadata["colab"]["gpuType"] == "T4"
+    assert [c.id for c in nb.cells] == ["99-00", "99-01", "99-02"]
+    nbformat.validate(nb)
+
+
+def test_apply_is_idempotent_and_keeps_other_metadata():
+    nb = _notebook()
+    nb.metadata["colab"] = {"provenance": [], "toc_visible": True}
+    nb.cells[1].metadata["nbgrader"] = {"solution": False}
+    once = colab.apply(nb, "99_demo.ipynb")
+    twice = colab.apply(copy.deepcopy(once), "99_demo.ipynb")
+    assert twice == once
+    assert once.metadata["colab"]["toc_visible"] is True
+    assert once.cells[1].metadata["nbgrader"] == {"solution": False}
+    assert once.cells[0].source.count("Open In Colab") == 1
+
+
+def test_apply_refuses_a_first_cell_that_is_not_the_setup_cell():
+    with pytest.raises(ValueError, match="first code cell of 99_demo.ipynb is not the set-up cell"):
+        colab.apply(_notebook("x = 1"), "99_demo.ipynb")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import labs\n\nlabs.setup()")]
+    with pytest.raises(ValueError, match="markdown header cell"):
+        colab.apply(nb, "99_demo.ipynb")
+
+
+def test_update_notebook_writes_only_when_asked(tmp_path):
+    path = tmp_path / "99_demo.ipynb"
+    nbformat.write(_notebook(), path)
+    before = path.read_text()
+    assert colab.update_notebook(path, check=True) is True
+    assert path.read_text() == before
+    assert colab.update_notebook(path) is True
+    assert colab.update_notebook(path) is False
+    assert colab.update_notebook(path, check=True) is False
+
+
+def test_update_readme_points_links_at_the_setting(tmp_path):
+    readme = tmp_path / "README.md"
+    old = "[![Open In Colab](x.svg)](https://colab.research.google.com/github/old/name/blob/dev/notebooks/01_a.ipynb)"
+    readme.write_text(f"| 01 | {old} |\n")
+    assert colab.update_readme(readme, check=True) is True
+    assert colab.update_readme(readme) is True
+    assert colab.colab_links(readme.read_text()) == [colab.colab_url("01_a.ipynb")]
+    assert colab.update_readme(readme) is False
+
+
+@pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.stem)
+def test_committed_notebook_agrees_with_the_setting(path):
+    assert not colab.update_notebook(path, check=True), (
+        f"{path.name}: its badge, GPU metadata or first cell differ from what the labs write; "
+        "run `python -m labs colab`"
+    )
+
+
+def test_readme_colab_links_agree_with_the_setting():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for link in colab.colab_links(text):
+        name = link.rsplit("/", 1)[1]
+        assert link == colab.colab_url(name), f"README link {link} is stale; run `python -m labs colab`"
+        assert (ROOT / "notebooks" / name).exists(), f"README links to a missing notebook {name}"
+
+
+def test_cli(capsys):
+    assert main(["colab", "--check"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert main(["colab", "nope"]) == 2
+    assert "matches 0 notebooks" in capsys.readouterr().err
+
+
+def test_cli_check_fails_on_a_stale_notebook(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "99_demo.ipynb"
+    nbformat.write(_notebook(), path)
+    assert main(["colab", "--check", str(path)]) == 1
+    assert "python -m labs colab" in capsys.readouterr().out
+    assert main(["colab", str(path)]) == 0
+    assert main(["colab", "--check", str(path)]) == 0
+
+
+# --- installing only what is missing ---------------------------------------------------
+
+INSTALLED = {"tensorflow": "2.19.0", "keras": "3.10.0", "numpy": "1.24.4", "pandas": "2.2.2",
+             "mlxtend": "0.22.0"}
+
+
+def test_missing_requirements_spares_tensorflow_keras_numpy():
+    requirements = ["tensorflow>=2.16,<3", "keras>=3.0", "numpy>=1.26", "pandas>=2.0", "mlxtend>=0.23",
+                    "scikit-learn>=1.3", 'pytest>=8; extra == "dev"']
+    to_install, kept = colab.missing_requirements(requirements, INSTALLED.get)
+    assert to_install == ["mlxtend>=0.23", "scikit-learn>=1.3"]
+    assert kept == ["numpy>=1.26 (installed: 1.24.4)"]
+
+
+def test_missing_requirements_nothing_when_all_satisfied():
+    assert colab.missing_requirements(["pandas>=2.0", "keras>=3"], INSTALLED.get) == ([], [])
+
+
+def test_install_missing_runs_pip_only_for_what_is_missing(monkeypatch, capsys):
+    monkeypatch.setattr("importlib.metadata.requires", lambda name: ["pandas>=2.0", "mlxtend>=0.23", "numpy>=2"])
+    monkeypatch.setattr(colab, "installed_version", INSTALLED.get)
+    calls = []
+    with pytest.warns(UserWarning, match=r"numpy>=2 \(installed: 1.24.4\): left as it is"):
+        assert colab.install_missing(run=calls.append) == ["mlxtend>=0.23"]
+    assert calls == [["mlxtend>=0.23"]]
+    assert "installing what this machine lacks: mlxtend>=0.23" in capsys.readouterr().out
+
+
+def test_install_missing_says_when_nothing_is_needed(monkeypatch, capsys):
+    monkeypatch.setattr("importlib.metadata.requires", lambda name: ["pandas>=2.0"])
+    monkeypatch.setattr(colab, "installed_version", INSTALLED.get)
+    assert colab.install_missing(run=pytest.fail) == []
+    assert "already installed" in capsys.readouterr().out
+
+
+# --- a simulated Colab -----------------------------------------------------------------
+
+
+def build_wheel(root: Path, out_dir: Path) -> Path:
+    """A wheel of this checkout's ``labs``, written directly (no build backend, no network)."""
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    dist = f"dnn_labs-{labs.__version__}"
+    metadata = [f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {labs.__version__}"]
+    metadata += [f"Requires-Dist: {r}" for r in project["dependencies"]]
+    for extra, requirements in project.get("optional-dependencies", {}).items():
+        metadata += [f"Provides-Extra: {extra}"] + [f'Requires-Dist: {r}; extra == "{extra}"' for r in requirements]
+    files = {f"labs/{p.name}": p.read_bytes() for p in sorted((root / "labs").glob("*.py"))}
+    files[f"{dist}.dist-info/METADATA"] = ("\n".join(metadata) + "\n").encode()
+    files[f"{dist}.dist-info/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    record = [f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},"
+              f"{len(data)}" for name, data in files.items()]
+    files[f"{dist}.dist-info/RECORD"] = ("\n".join([*record, f"{dist}.dist-info/RECORD,,"]) + "\n").encode()
+    wheel = out_dir / f"{dist}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return wheel
+
+
+def colab_like_venv(folder: Path) -> tuple[Path, Path]:
+    """A throw-away environment that sees this one's packages but not its ``labs`` (like Colab,
+    which has TensorFlow and friends but not the course's package). Returns (python, site-packages)."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    own = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                         check=True, capture_output=True, text=True).stdout.strip()
+    # A plain path entry, not a site directory: its .pth files (the editable `labs`) are not run.
+    Path(own, "_colab_preinstalled.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    return python, Path(own)
+
+
+def _outputs(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+@pytest.mark.notebook
+@pytest.mark.skipif(sys.platform == "win32", reason="the simulation uses a POSIX venv layout")
+def test_first_cells_on_a_simulated_colab(tmp_path):
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    python, own_packages = colab_like_venv(tmp_path / "venv")
+    wheel = build_wheel(ROOT, tmp_path)
+    spec = tmp_path / "kernels" / "colab-sim"
+    spec.mkdir(parents=True)
+    spec.joinpath("kernel.json").write_text(json.dumps({
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "simulated Colab", "language": "python",
+        "env": {"PYTHONPATH": str(STAND_IN), "LABS_REPO_URL": wheel.as_uri(), "LABS_DATA": "sample",
+                "LABS_PROFILE": "fast", "MPLBACKEND": "agg", "PIP_NO_INDEX": "1",
+                "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+    }))
+    before = sorted(p.name for p in own_packages.iterdir())
+
+    notebooks = course_notebooks()
+    cells = [nbformat.read(p, as_version=4).cells for p in notebooks]
+    first_cells = [next(c for c in nb if c.cell_type == "code").source for nb in cells]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in first_cells]
+    nb.cells.append(nbformat.v4.new_code_cell("print(labs.__file__, labs.on_colab())"))
+    km = KernelManager(kernel_name="colab-sim", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec.parent)]))
+    NotebookClient(nb, km=km, timeout=600, resources={"metadata": {"path": str(tmp_path)}}).execute()
+
+    first, *others = [_outputs(c) for c in nb.cells[:-1]]
+    assert "every package the labs need is already installed" in first, first
+    for name, out in zip([p.name for p in notebooks], [first, *others]):
+        assert "Running on Colab: yes" in out, f"{name}: {out}"
+        assert "installing" not in out.lower(), f"{name}'s first cell installed something: {out}"
+    labs_file, on_colab = _outputs(nb.cells[-1]).split()
+    assert labs_file.startswith(str(own_packages)) and on_colab == "True"
+    added = sorted(set(p.name for p in own_packages.iterdir()) - set(before))
+    assert [re.sub(r"-[\d.]+\.dist-info$", "", a) for a in added] == ["dnn_labs", "labs"], (
+        f"the first cell installed more than labs: {added}"
+    )
