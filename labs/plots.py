@@ -177,3 +177,39 @@ def plot_comparison(
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_layer_statistics(
+    stats: Any,
+    column: str = "gradient_norm",
+    *,
+    by: str = "config",
+    ax: Any = None,
+    log: bool = True,
+    title: str | None = None,
+) -> Any:
+    """One line per ``by`` group of ``column`` against the layer number (log scale by default).
+
+    ``stats`` is a DataFrame with a ``layer`` column, such as the tables of
+    :func:`labs.diagnostics.layer_statistics` joined with ``pandas.concat(..., names=[by])``
+    (``by`` may be a column or an index level).
+    """
+    frame = stats.reset_index() if by not in getattr(stats, "columns", ()) else stats
+    missing = [c for c in ("layer", column, by) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"stats has no column {missing}; columns are {list(frame.columns)}.")
+    ax = _axes(ax, figsize=(5.5, 3.8))
+    for group in dict.fromkeys(frame[by]):
+        rows = frame[frame[by] == group]
+        values = rows[column].to_numpy(dtype=float)
+        if log:
+            values = np.where(values > 0, values, np.nan)  # a zero cannot be drawn on a log axis
+        ax.plot(rows["layer"], values, marker="o", ms=4, label=str(group))
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("layer")
+    ax.set_ylabel(column.replace("_", " "))
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax

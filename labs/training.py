@@ -18,14 +18,18 @@ from labs.validation import check_int, check_positive, check_same_length
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 
 
-def make_optimizer(name: str | Any = "sgd", learning_rate: float = 0.1, **options: Any) -> Any:
+def make_optimizer(name: str | Any = "sgd", learning_rate: float | Any = 0.1, **options: Any) -> Any:
     """A Keras optimizer by name (``sgd``, ``momentum`` = SGD with momentum 0.9, ``adagrad``,
-    ``rmsprop``, ``adam``); an optimizer instance is returned unchanged."""
+    ``rmsprop``, ``adam``); an optimizer instance is returned unchanged.
+
+    ``learning_rate`` is a number or a ``keras.optimizers.schedules.LearningRateSchedule``
+    (the rate as a function of the update step, e.g. ``CosineDecay``)."""
     import keras
 
     if not isinstance(name, str):
         return name
-    learning_rate = check_positive("learning_rate", learning_rate)
+    if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
+        learning_rate = check_positive("learning_rate", learning_rate)
     key = name.lower()
     if key == "momentum":
         options.setdefault("momentum", 0.9)
@@ -70,7 +74,7 @@ def train(
     *,
     loss: str | Any = "categorical_crossentropy",
     optimizer: str | Any = "sgd",
-    learning_rate: float = 0.1,
+    learning_rate: float | Any = 0.1,
     batch_size: int = 100,
     epochs: int = 20,
     validation_data: tuple[Any, Any] | None = None,
@@ -83,7 +87,8 @@ def train(
     """Compile ``model`` and fit it; returns the Keras ``History`` (with ``seconds`` per epoch).
 
     Defaults are the slides' setup: cross-entropy, SGD with learning rate 0.1, batch 100,
-    20 epochs. ``verbose`` prints about ten lines per run (every ``log_every`` epochs).
+    20 epochs. ``learning_rate`` may also be a Keras learning-rate schedule. ``verbose``
+    prints about ten lines per run (every ``log_every`` epochs).
     """
     batch_size = check_int("batch_size", batch_size, minimum=1)
     epochs = check_int("epochs", epochs, minimum=1)

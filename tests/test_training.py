@@ -83,3 +83,17 @@ def test_mnist_for_mlp_from_sample():
     assert raw.max() > 1 and labels.shape == (10,)
     with pytest.raises(ValueError, match="only 4000"):
         mnist_for_mlp(5000, source="sample")
+
+
+def test_learning_rate_schedule_is_accepted(tiny):
+    import keras
+
+    x, y = tiny
+    schedule = keras.optimizers.schedules.PiecewiseConstantDecay([4], [0.5, 0.05])
+    optimizer = training.make_optimizer("sgd", schedule)
+    assert optimizer.learning_rate is not None
+    results = training.compare({"step": {"layers": "4-2", "learning_rate": schedule}}, x, y,
+                               seeds=(0, 1), epochs=2, batch_size=16, verbose=False)
+    assert len(results) == 4  # the same schedule object serves every seed
+    with pytest.raises(TypeError, match="learning_rate must be a number"):
+        training.make_optimizer("sgd", "fast")
