@@ -10,7 +10,7 @@ _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 __version__ = "0.1.0"
 
-from labs import checks, models, neurons, plots, training  # noqa: E402
+from labs import checks, diagnostics, models, neurons, plots, training  # noqa: E402
 from labs.data import load_mnist, load_mnist_sample, mnist_for_mlp, toy_2d, truth_table  # noqa: E402
 from labs.environment import on_colab, setup  # noqa: E402
 from labs.profiles import profile  # noqa: E402
@@ -19,6 +19,7 @@ from labs.results import record  # noqa: E402
 __all__ = [
     "__version__",
     "checks",
+    "diagnostics",
     "neurons",
     "plots",
     "load_mnist",
