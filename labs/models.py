@@ -44,35 +44,36 @@ def build_mlp(
     batch_norm: str | None = None,
     kernel_initializer: Any = "glorot_uniform",
     kernel_regularizer: Any = None,
+    batch_norm_momentum: float = 0.99,
     name: str | None = None,
 ) -> Any:
     """A fully connected ``keras.Sequential``: Dense hidden layers, then the output layer.
 
     ``dropout`` (the fraction *dropped*, as in Keras) follows each hidden layer;
     ``batch_norm="before"`` puts BatchNormalization between a hidden layer's weighted sum
-    and its activation, ``"after"`` after the activation.
+    and its activation, ``"after"`` after the activation. ``batch_norm_momentum`` is the
+    momentum of BatchNormalization's moving averages (Keras' default 0.99; use e.g. 0.9
+    when training runs only a few dozen updates, so that evaluation sees settled statistics).
     """
     import keras
 
     sizes = parse_layers(layers)
     check_choice("batch_norm", batch_norm, BATCH_NORM_PLACES)
+    _check_momentum(batch_norm_momentum)
     if not 0.0 <= float(dropout) < 1.0:
         raise ValueError(f"dropout is the fraction of units dropped, in [0, 1); got {dropout}.")
-    for label, act in (("activation", activation), ("output_activation", output_activation)):
-        try:
-            keras.activations.get(act)
-        except ValueError:
-            raise ValueError(f"{label} {act!r} is not a Keras activation (e.g. 'sigmoid', 'relu').") from None
+    _check_activations(activation=activation, output_activation=output_activation)
+    norm = dict(momentum=batch_norm_momentum)
     stack: list[Any] = [keras.Input(shape=(sizes[0],))]
     for i, width in enumerate(sizes[1:-1], start=1):
         dense = dict(kernel_initializer=kernel_initializer, kernel_regularizer=kernel_regularizer, name=f"hidden{i}")
         if batch_norm == "before":
-            stack += [keras.layers.Dense(width, **dense), keras.layers.BatchNormalization(name=f"bn{i}"),
+            stack += [keras.layers.Dense(width, **dense), keras.layers.BatchNormalization(name=f"bn{i}", **norm),
                       keras.layers.Activation(activation, name=f"act{i}")]
         else:
             stack.append(keras.layers.Dense(width, activation=activation, **dense))
             if batch_norm == "after":
-                stack.append(keras.layers.BatchNormalization(name=f"bn{i}"))
+                stack.append(keras.layers.BatchNormalization(name=f"bn{i}", **norm))
         if dropout:
             stack.append(keras.layers.Dropout(dropout, name=f"dropout{i}"))
     stack.append(keras.layers.Dense(sizes[-1], activation=output_activation,
@@ -80,5 +81,73 @@ def build_mlp(
     return keras.Sequential(stack, name=name or "mlp_" + "_".join(map(str, sizes)))
 
 
+def _check_activations(**activations: str) -> None:
+    import keras
+
+    for label, act in activations.items():
+        try:
+            keras.activations.get(act)
+        except ValueError:
+            raise ValueError(f"{label} {act!r} is not a Keras activation (e.g. 'sigmoid', 'relu').") from None
+
+
+def _check_momentum(momentum: float) -> None:
+    if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0.0 <= momentum < 1.0:
+        raise ValueError(f"batch_norm_momentum must be a number in [0, 1); got {momentum!r}.")
+
+
+def build_residual_mlp(
+    layers: str | Sequence[int] = "784-64-64-64-64-10",
+    activation: str = "relu",
+    output_activation: str = "softmax",
+    *,
+    block_size: int = 2,
+    batch_norm: str | None = None,
+    batch_norm_momentum: float = 0.99,
+    kernel_initializer: Any = "he_normal",
+    name: str | None = None,
+) -> Any:
+    """A fully connected residual network: hidden layers grouped in blocks H(x) = F(x) + x.
+
+    Every ``block_size`` consecutive hidden layers form one block F; its input x is added to
+    F's last weighted sum before that layer's activation. Where the block changes the width,
+    the shortcut is a learned linear projection Ux (a Dense layer without bias), as in
+    He et al. (2016). ``batch_norm="before"`` puts BatchNormalization after each weighted sum,
+    before the activation (and before the addition). With ``block_size`` and the same
+    ``layers`` this has the same Dense layers on its main path as :func:`build_mlp`.
+    """
+    import keras
+
+    sizes = parse_layers(layers)
+    block_size = check_int("block_size", block_size, minimum=1)
+    check_choice("batch_norm", batch_norm, (None, "before"))
+    _check_momentum(batch_norm_momentum)
+    _check_activations(activation=activation, output_activation=output_activation)
+    hidden = sizes[1:-1]
+    if not hidden or len(hidden) % block_size:
+        raise ValueError(
+            f"a residual network needs a positive multiple of block_size={block_size} hidden layers; "
+            f"{layers!r} has {len(hidden)}."
+        )
+    dense = dict(kernel_initializer=kernel_initializer)
+    inputs = keras.Input(shape=(sizes[0],))
+    h, i = inputs, 0
+    for block in range(1, len(hidden) // block_size + 1):
+        shortcut = h
+        if shortcut.shape[-1] != hidden[i + block_size - 1]:
+            shortcut = keras.layers.Dense(hidden[i + block_size - 1], use_bias=False, name=f"projection{block}",
+                                          **dense)(h)
+        for position in range(block_size):
+            i += 1
+            h = keras.layers.Dense(hidden[i - 1], name=f"hidden{i}", **dense)(h)
+            if batch_norm:
+                h = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"bn{i}")(h)
+            if position == block_size - 1:
+                h = keras.layers.Add(name=f"add{block}")([h, shortcut])
+            h = keras.layers.Activation(activation, name=f"act{i}")(h)
+    outputs = keras.layers.Dense(sizes[-1], activation=output_activation, name="output", **dense)(h)
+    return keras.Model(inputs, outputs, name=name or "resmlp_" + "_".join(map(str, sizes)))
+
+
 BUILD_ARGS = ("layers", "activation", "output_activation", "dropout", "batch_norm",
-              "kernel_initializer", "kernel_regularizer", "name")
+              "kernel_initializer", "kernel_regularizer", "batch_norm_momentum", "name")

@@ -76,6 +76,15 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "best_epochs": (40, 8, "epochs (at most, early stopping decides) for the best 784-500-500-10"),
 
     # 12 deep training
+    "deep_n_train": (10000, 1000, "MNIST training images in lab 12 (the offline sample has 4,000)"),
+    "deep_n_val": (2000, 500, "validation images in lab 12, from MNIST's test part"),
+    "deep_width": (256, 64, "units per hidden layer of lab 12's 9-layer networks"),
+    "deep_epochs": (10, 3, "epochs per run in lab 12 (initialisation, inputs, batch norm, depth)"),
+    "deep_stats_batch": (1000, 256, "images for the per-layer statistics at initialisation"),
+    "schedule_epochs": (20, 4, "epochs of the learning-rate schedule comparison"),
+    "bn_seeds": (3, 2, "seeds for the batch-norm / dropout comparison"),
+    "residual_depths": ((2, 10, 20, 30), (2, 20), "hidden layers of the plain and residual nets compared"),
+    "residual_width": (64, 32, "units per hidden layer of the plain and residual nets"),
 
     # grading
 

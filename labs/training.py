@@ -22,16 +22,20 @@ from labs.validation import check_int, check_positive, check_same_length
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 
 
-def make_optimizer(name: str | Any = "sgd", learning_rate: float = 0.1, **options: Any) -> Any:
+def make_optimizer(name: str | Any = "sgd", learning_rate: float | Any = 0.1, **options: Any) -> Any:
     """A Keras optimizer by name (``sgd``, ``momentum`` = SGD with momentum 0.9, ``adagrad``,
-    ``rmsprop``, ``adam``); an optimizer instance is returned unchanged."""
+    ``rmsprop``, ``adam``); an optimizer instance is returned unchanged.
+
+    ``learning_rate`` is a number or a ``keras.optimizers.schedules.LearningRateSchedule``
+    (the rate as a function of the update step, e.g. ``CosineDecay``)."""
     import keras
 
     if not isinstance(name, str):
         if options:
             raise ValueError(f"options {sorted(options)} apply to an optimizer given by name, not to an instance.")
         return name
-    learning_rate = check_positive("learning_rate", learning_rate)
+    if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
+        learning_rate = check_positive("learning_rate", learning_rate)
     key = name.lower()
     if key == "momentum":
         options.setdefault("momentum", 0.9)
@@ -87,6 +91,23 @@ def _epoch_logger(epochs: int, every: int | None) -> Any:
     return EpochLogger
 
 
+def _build_before_fit(model: Any, x: Any, y: Any, batch_size: int) -> None:
+    """Create the metrics' and optimizer's variables before ``fit`` traces its training step.
+
+    Keras (TensorFlow backend) otherwise creates them while tracing, which makes TensorFlow
+    trace the step a second time; for a deep model on a small data set that doubles the cost
+    of a short run. Only an optimisation: if it fails, ``fit`` builds everything itself.
+    """
+    build = getattr(model, "_symbolic_build", None)
+    if build is None:
+        return
+    try:
+        build(data_batch=(x[:batch_size], y[:batch_size], None))
+        model.optimizer.build(model.trainable_variables)
+    except Exception:  # a failed shortcut must not stop training
+        return
+
+
 def train(
     model: Any,
     x: Any,
@@ -94,7 +115,7 @@ def train(
     *,
     loss: str | Any = "categorical_crossentropy",
     optimizer: str | Any = "sgd",
-    learning_rate: float = 0.1,
+    learning_rate: float | Any = 0.1,
     optimizer_options: Mapping[str, Any] | None = None,
     batch_size: int = 100,
     epochs: int = 20,
@@ -109,7 +130,8 @@ def train(
     """Compile ``model`` and fit it; returns the Keras ``History`` (with ``seconds`` per epoch).
 
     Defaults are the slides' setup: cross-entropy, SGD with learning rate 0.1, batch 100,
-    20 epochs. ``optimizer_options`` go to the optimizer named by ``optimizer`` (e.g.
+    20 epochs. ``learning_rate`` may also be a Keras learning-rate schedule;
+    ``optimizer_options`` go to the optimizer named by ``optimizer`` (e.g.
     ``{"weight_decay": 1e-4}``). ``verbose`` prints about ten lines per run (every ``log_every`` epochs).
     ``steps_per_execution`` defaults to a whole epoch (see :func:`default_steps_per_execution`);
     the results are the same as with 1, only faster.
@@ -123,6 +145,7 @@ def train(
     steps_per_execution = check_int("steps_per_execution", steps_per_execution, minimum=1)
     optimizer = make_optimizer(optimizer, learning_rate, **(optimizer_options or {}))
     model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics), steps_per_execution=steps_per_execution)
+    _build_before_fit(model, x, y, batch_size)
     logger = _epoch_logger(epochs, log_every)(quiet=not verbose)
     return model.fit(
         x, y, batch_size=batch_size, epochs=epochs, validation_data=validation_data,

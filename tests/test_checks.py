@@ -258,3 +258,109 @@ def test_weight_decay_check(capsys):
     for message, rule in cases.items():
         with pytest.raises(AssertionError, match=message):
             checks.check_weight_decay_update(rule)
+
+
+# --- lab 12 ---------------------------------------------------------------------------------
+
+
+def xavier_right(fan_in, fan_out, rng):
+    limit = np.sqrt(6 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+
+
+def he_right(fan_in, fan_out, rng):
+    return rng.normal(0.0, np.sqrt(2 / fan_in), size=(fan_in, fan_out))
+
+
+def test_xavier_check_accepts_the_formula(capsys):
+    checks.check_xavier_uniform(xavier_right)
+    assert "✓ Xavier-uniform" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda fi, fo, rng: rng.uniform(-np.sqrt(3 / fi), np.sqrt(3 / fi), size=(fi, fo)), "LeCun"),
+    (lambda fi, fo, rng: rng.uniform(-np.sqrt(2 / (fi + fo)), np.sqrt(2 / (fi + fo)), size=(fi, fo)),
+     "variance used as the limit"),
+    (lambda fi, fo, rng: rng.normal(0, np.sqrt(2 / (fi + fo)), size=(fi, fo)), "normal distribution"),
+    (lambda fi, fo, rng: xavier_right(fi, fo, rng).T, "transposed"),
+    (lambda fi, fo, rng: xavier_right(fi, fo, rng) + 0.01, "mean 0"),
+    (lambda fi, fo, rng: xavier_right(fi, fo, np.random.default_rng()), "rng"),
+    (lambda fi, fo, rng: None, "forget a `return`"),
+])
+def test_xavier_check_names_the_slip(wrong, message):
+    with pytest.raises(AssertionError, match=message):
+        checks.check_xavier_uniform(wrong)
+
+
+def test_he_check_accepts_the_formula(capsys):
+    checks.check_he_normal(he_right)
+    assert "✓ He-normal" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda fi, fo, rng: rng.normal(0, np.sqrt(1 / fi), size=(fi, fo)), "factor 2"),
+    (lambda fi, fo, rng: rng.normal(0, np.sqrt(2 / fo), size=(fi, fo)), "divides by fan_in"),
+    (lambda fi, fo, rng: rng.normal(0, 2 / fi, size=(fi, fo)), "standard deviation"),
+    (lambda fi, fo, rng: rng.normal(0, np.sqrt(2 / (fi + fo)), size=(fi, fo)), "Xavier"),
+    (lambda fi, fo, rng: rng.uniform(-np.sqrt(6 / fi), np.sqrt(6 / fi), size=(fi, fo)), "uniform distribution"),
+    (lambda fi, fo, rng: he_right(fi, fo, rng)[:, :10], r"shape \(fan_in, fan_out\)"),
+])
+def test_he_check_names_the_slip(wrong, message):
+    with pytest.raises(AssertionError, match=message):
+        checks.check_he_normal(wrong)
+
+
+def test_initialiser_not_written():
+    def stub(fan_in, fan_out, rng):
+        raise NotImplementedError
+
+    with pytest.raises(AssertionError, match="not written yet"):
+        checks.check_he_normal(stub)
+
+
+def _block(shortcut="right", inner_act=True, act_on_add=True, fixed_relu=False):
+    import keras
+
+    def block(x, width, activation="relu"):
+        act = "relu" if fixed_relu else activation
+        f = keras.layers.Dense(width, activation=act if inner_act else None)(x)
+        f = keras.layers.Dense(width)(f)
+        s = x if x.shape[-1] == width else keras.layers.Dense(width, use_bias=False)(x)
+        if shortcut == "none":
+            return keras.layers.Activation(act)(f)
+        if shortcut == "identity-always":
+            s = x
+        if not act_on_add:
+            return keras.layers.Add()([keras.layers.Activation(act)(f), s])
+        return keras.layers.Activation(act)(keras.layers.Add()([f, s]))
+
+    return block
+
+
+def test_residual_block_check_accepts_a_right_block(capsys):
+    checks.check_residual_block(_block())
+    assert "✓ residual block" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (_block(shortcut="none"), "shortcut is missing"),
+    (_block(act_on_add=False), "add the shortcut first"),
+    (_block(inner_act=False), "no activation between"),
+    (_block(shortcut="identity-always"), "projected"),
+    (_block(fixed_relu=True), "activation` argument"),
+])
+def test_residual_block_check_names_the_slip(wrong, message):
+    with pytest.raises(AssertionError, match=message):
+        checks.check_residual_block(wrong)
+
+
+def test_residual_block_check_counts_layers():
+    import keras
+
+    def projection_always(x, width, activation="relu"):
+        f = keras.layers.Dense(width)(keras.layers.Dense(width, activation=activation)(x))
+        s = keras.layers.Dense(width, use_bias=False)(x)
+        return keras.layers.Activation(activation)(keras.layers.Add()([f, s]))
+
+    with pytest.raises(AssertionError, match="the shortcut is x itself"):
+        checks.check_residual_block(projection_always)

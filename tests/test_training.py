@@ -163,3 +163,37 @@ def test_train_lets_a_batch_callback_see_every_batch(tiny):
     model = models.build_mlp("4-2")
     training.train(model, x, y, epochs=1, batch_size=16, verbose=False, callbacks=[every])
     assert seen == [0, 1, 2, 3] and model.steps_per_execution == 1
+
+
+def test_learning_rate_schedule_is_accepted(tiny):
+    import keras
+
+    x, y = tiny
+    schedule = keras.optimizers.schedules.PiecewiseConstantDecay([4], [0.5, 0.05])
+    optimizer = training.make_optimizer("sgd", schedule)
+    assert optimizer.learning_rate is not None
+    results = training.compare({"step": {"layers": "4-2", "learning_rate": schedule}}, x, y,
+                               seeds=(0, 1), epochs=2, batch_size=16, verbose=False)
+    assert len(results) == 4  # the same schedule object serves every seed
+    with pytest.raises(TypeError, match="learning_rate must be a number"):
+        training.make_optimizer("sgd", "fast")
+
+
+def test_train_traces_its_step_once_and_matches_a_plain_fit(tiny):
+    import keras
+
+    x, y = tiny
+    keras.utils.set_random_seed(3)
+    model = models.build_mlp("4-8-2", "sigmoid", batch_norm="before", dropout=0.1)
+    traces = []
+    step = model.train_step
+    model.train_step = lambda data: traces.append(1) or step(data)
+    history = training.train(model, x, y, epochs=2, batch_size=16, verbose=False)
+    assert len(traces) == 1
+
+    keras.utils.set_random_seed(3)
+    plain = models.build_mlp("4-8-2", "sigmoid", batch_norm="before", dropout=0.1)
+    plain.compile(optimizer=training.make_optimizer("sgd", 0.1), loss="categorical_crossentropy",
+                  metrics=["accuracy"])
+    expected = plain.fit(x, y, batch_size=16, epochs=2, verbose=0)
+    np.testing.assert_array_equal(history.history["loss"], expected.history["loss"])
