@@ -34,6 +34,30 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     # 04-07 MNIST, loss, mini-batch, activation
 
     # 08-11 optimizers, dropout, autoencoders, why deep
+    # 10 autoencoders
+    "ae_n_train": (5000, 1000, "training images (all digits, labels unused) for the autoencoders"),
+    "ae_n_test": (1000, 500, "test images for reconstruction errors and test accuracies"),
+    "ae_code": (32, 32, "code size of the first autoencoder"),
+    "ae_epochs": (15, 8, "epochs (batch 20) for the one-layer autoencoders on all digits"),
+    "ae_n_threes": (1000, 400, "images of the digit 3 for autoencoder vs PCA"),
+    "ae_code_sizes": ((2, 4, 8, 16, 32), (4,), "code sizes swept for autoencoder vs PCA on the 3s"),
+    "ae_threes_epochs": (30, 8, "epochs (batch 20) for the autoencoders on the 3s"),
+    "ae_deep_layers": ("784-512-256-128-30", "784-128-30", "deep autoencoder, input to code"),
+    "ae_deep_epochs": (20, 3, "epochs (batch 20) for the deep autoencoder"),
+    "pretrain_layers": ("784-500-500", "784-500-500", "hidden layers pre-trained one at a time"),
+    "pretrain_epochs": (5, 4, "epochs (batch 20) per layer of unsupervised pre-training"),
+    "pretrain_labels": ((100, 300, 1000), (100,), "labelled images for fine-tuning"),
+    "finetune_epochs": (15, 10, "epochs (batch 20) of supervised fine-tuning"),
+    "pretrain_seeds": ((0, 1, 2), (0,), "seeds for pre-trained vs random initialisation"),
+    "vae_epochs": (15, 5, "epochs (batch 20) for the variational autoencoder"),
+    # 11 why deep
+    "deep_n_train": (10000, 2000, "training images for deep-thin vs shallow-wide"),
+    "deep_n_test": (5000, 500, "test images for deep-thin vs shallow-wide"),
+    "deep_width": (128, 64, "width of the deep-thin networks"),
+    "deep_depths": ((1, 2, 3, 4), (1, 3), "hidden layers of the deep-thin networks"),
+    "deep_epochs": (10, 8, "epochs (batch 100) for deep-thin vs shallow-wide"),
+    "deep_seeds": ((0, 1, 2), (0, 1), "seeds for deep-thin vs shallow-wide"),
+    "sawtooth_depth": (6, 6, "deepest composition of the tent module"),
 
     # 12 deep training
 
