@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from labs.validation import check_choice, check_int
 
 BATCH_NORM_PLACES = (None, "before", "after")
@@ -33,6 +35,28 @@ def mlp_spec(depth: int, width: int = 500, *, inputs: int = 784, outputs: int = 
     depth = check_int("depth", depth, minimum=0)
     width = check_int("width", width, minimum=1)
     return "-".join(str(s) for s in [inputs, *[width] * depth, outputs])
+
+
+def mlp_parameters(layers: str | Sequence[int]) -> int:
+    """Number of weights and biases of a fully connected network such as ``"784-500-500-10"``."""
+    sizes = parse_layers(layers)
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+
+def width_for_parameters(depth: int, parameters: int, *, inputs: int = 784, outputs: int = 10) -> int:
+    """The width whose network of ``depth`` equal hidden layers has closest to ``parameters``
+    weights and biases (to compare deep-thin with shallow-wide networks of the same size)."""
+    depth = check_int("depth", depth, minimum=1)
+    parameters = check_int("parameters", parameters, minimum=1)
+    # weights and biases: (depth − 1)·w² + (inputs + outputs + depth)·w + outputs = parameters
+    a, b, c = depth - 1, inputs + outputs + depth, outputs - parameters
+    root = -c / b if a == 0 else (-b + np.sqrt(b * b - 4 * a * c)) / (2 * a)
+    candidates = {max(1, int(np.floor(root))), max(1, int(np.ceil(root)))}
+
+    def gap(width: int) -> int:
+        return abs(mlp_parameters(mlp_spec(depth, width, inputs=inputs, outputs=outputs)) - parameters)
+
+    return min(sorted(candidates), key=gap)
 
 
 def build_mlp(

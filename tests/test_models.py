@@ -93,3 +93,29 @@ def test_residual_mlp_validates():
         models.build_residual_mlp("4-3-3-2", activation="relu6x")
     with pytest.raises(ValueError, match="block_size must be >= 1"):
         models.build_residual_mlp("4-3-3-2", block_size=0)
+
+
+def test_mlp_parameters():
+    assert models.mlp_parameters("784-500-500-10") == 784 * 500 + 500 + 500 * 500 + 500 + 500 * 10 + 10
+    assert models.mlp_parameters([2, 1]) == 3
+    assert models.mlp_parameters("784-500-500-10") == models.build_mlp("784-500-500-10").count_params()
+
+
+def test_width_for_parameters_matches_the_target():
+    # Seide et al. 2011: 429 inputs, 9304 outputs; 5 x 2048 has as many parameters as 1 x 3772
+    five_by_2k = models.mlp_parameters(models.mlp_spec(5, 2048, inputs=429, outputs=9304))
+    assert models.width_for_parameters(1, five_by_2k, inputs=429, outputs=9304) == 3772
+    for depth in (1, 2, 3, 5):
+        target = models.mlp_parameters(models.mlp_spec(2, 300))
+        width = models.width_for_parameters(depth, target)
+        best = min(range(1, 2000), key=lambda w: abs(models.mlp_parameters(models.mlp_spec(depth, w)) - target))
+        assert width == best
+    assert models.width_for_parameters(2, models.mlp_parameters(models.mlp_spec(2, 123))) == 123
+    assert models.width_for_parameters(1, 1) == 1          # too few parameters for any net: the smallest
+
+
+def test_width_for_parameters_validates():
+    with pytest.raises(ValueError, match="depth must be >= 1"):
+        models.width_for_parameters(0, 1000)
+    with pytest.raises(TypeError, match="parameters must be an integer"):
+        models.width_for_parameters(2, 1e6)

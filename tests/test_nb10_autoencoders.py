@@ -1,0 +1,58 @@
+"""Lab 10's claims: autoencoders reconstruct far better than the mean image, a linear
+autoencoder matches PCA, denoising and sparsity do what they say, pre-training is measured."""
+
+import pytest
+
+pytestmark = pytest.mark.notebook
+
+LINEAR_AE_TOLERANCE = 0.10     # a linear autoencoder's training error is within 10% of PCA's
+
+
+def test_autoencoder_beats_the_mean_image_by_far(executed):
+    _, r = executed("10_autoencoders")
+    assert r["ae_test_mse"] < 0.5 * r["ae_mean_image_mse"]
+
+
+def test_linear_autoencoder_finds_the_principal_subspace(executed):
+    _, r = executed("10_autoencoders")
+    for k, ratio in r["linear_ae_over_pca"].items():
+        # PCA is the optimum on the training images, so the ratio cannot fall (much) below 1
+        assert 0.999 <= ratio <= 1 + LINEAR_AE_TOLERANCE, f"code size {k}: linear AE / PCA = {ratio}"
+    k = r["linear_ae_code_size"]
+    assert r["linear_ae_subspace_similarity"] >= 0.8 > 2 * k / 784
+
+
+def test_a_code_unit_follows_the_first_principal_component(executed):
+    _, r = executed("10_autoencoders")
+    assert r["ae_best_unit_pc1_abs_corr"] >= 0.5
+
+
+def test_deep_autoencoder_vs_pca_is_measured(executed):
+    _, r = executed("10_autoencoders")
+    assert r["deep_ae_beats_pca"] == (r["deep_ae_test_mse"] < r["deep_pca_test_mse"])
+    assert 0 < r["deep_pca_test_mse"] < r["ae_mean_image_mse"]
+
+
+def test_autoencoders_remove_noise(executed):
+    _, r = executed("10_autoencoders")
+    assert r["denoise_ae_mse"] < 0.25 * r["denoise_noisy_input_mse"]
+    assert r["denoise_plain_ae_mse"] < 0.5 * r["denoise_noisy_input_mse"]
+
+
+def test_sparse_penalty_silences_code_units(executed):
+    _, r = executed("10_autoencoders")
+    assert r["sparse_active_share_l1"] < 0.6 * r["sparse_active_share_plain"]
+    assert r["sparse_mse_l1"] < r["ae_mean_image_mse"]
+
+
+def test_pretraining_helps_the_sigmoid_net_with_few_labels(executed):
+    _, r = executed("10_autoencoders")
+    table = r["pretrain_table"]
+    assert set(table) == {"random init, sigmoid", "pre-trained, sigmoid", "random init, ReLU + dropout"}
+    assert all(0.0 <= acc <= 1.0 for row in table.values() for acc in row.values())
+    assert r["pretrain_gain_fewest"] >= 0.2
+
+
+def test_vae_reconstructs_better_than_the_mean_image(executed):
+    _, r = executed("10_autoencoders")
+    assert r["vae_test_mse"] < r["ae_mean_image_mse"]

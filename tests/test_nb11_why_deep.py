@@ -1,0 +1,31 @@
+"""Lab 11's claims: matched networks really have equal parameter counts, the helper recovers
+Seide et al.'s widths, every network trains, and stacked tent modules double their pieces."""
+
+import pytest
+
+pytestmark = pytest.mark.notebook
+
+
+def test_seide_widths_are_recovered(executed):
+    _, r = executed("11_why_deep")
+    assert r["seide_matched_widths"]["5 × 2k"] == 3772
+    assert abs(r["seide_matched_widths"]["7 × 2k"] - 4634) <= 1
+
+
+def test_deep_and_shallow_twins_have_equal_parameter_counts(executed):
+    _, r = executed("11_why_deep")
+    assert r["why_deep_pairs"], "no deep-thin vs shallow-wide pair was trained"
+    for deep, pair in r["why_deep_pairs"].items():
+        assert pair["mismatch"] < 0.01, f"{deep} vs {pair['shallow']}"
+        assert pair["verdict"].split(",")[0] == ("deep better" if pair["gap_points"] > 0 else "shallow better")
+
+
+def test_every_network_trains(executed):
+    _, r = executed("11_why_deep")
+    for name, row in r["why_deep_table"].items():
+        assert row["test_error_pct"] < 20, name
+
+
+def test_each_tent_module_doubles_the_linear_pieces(executed):
+    _, r = executed("11_why_deep")
+    assert {int(d): n for d, n in r["sawtooth_pieces"].items()} == {d: 2**d for d in range(1, 7)}
