@@ -91,12 +91,12 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "pretrain_seeds": ((0, 1, 2), (0,), "seeds for pre-trained vs random initialisation"),
     "vae_epochs": (15, 5, "epochs (batch 20) for the variational autoencoder"),
     # 11 why deep
-    "deep_n_train": (10000, 2000, "training images for deep-thin vs shallow-wide"),
-    "deep_n_test": (5000, 500, "test images for deep-thin vs shallow-wide"),
-    "deep_width": (128, 64, "width of the deep-thin networks"),
-    "deep_depths": ((1, 2, 3, 4), (1, 3), "hidden layers of the deep-thin networks"),
-    "deep_epochs": (10, 8, "epochs (batch 100) for deep-thin vs shallow-wide"),
-    "deep_seeds": ((0, 1, 2), (0, 1), "seeds for deep-thin vs shallow-wide"),
+    "whydeep_n_train": (10000, 2000, "training images for deep-thin vs shallow-wide"),
+    "whydeep_n_test": (5000, 500, "test images for deep-thin vs shallow-wide"),
+    "whydeep_width": (128, 64, "width of the deep-thin networks"),
+    "whydeep_depths": ((1, 2, 3, 4), (1, 3), "hidden layers of the deep-thin networks"),
+    "whydeep_epochs": (10, 8, "epochs (batch 100) for deep-thin vs shallow-wide"),
+    "whydeep_seeds": ((0, 1, 2), (0, 1), "seeds for deep-thin vs shallow-wide"),
     "sawtooth_depth": (6, 6, "deepest composition of the tent module"),
 
     # 12 deep training
