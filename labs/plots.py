@@ -197,7 +197,9 @@ def plot_layer_statistics(
     for label, table in tables.items():
         if column not in table.columns:
             raise ValueError(f"tables[{label!r}] has no column {column!r}; it has {list(table.columns)}.")
-        ax.plot(table["layer"], table[column], marker="o", label=str(label))
+        values = table[column].to_numpy(dtype=float)
+        drawable = np.isfinite(values) & (values > 0 if log else True)  # no inf; no zero on a log axis
+        ax.plot(table["layer"], np.where(drawable, values, np.nan), marker="o", label=str(label))
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("layer (1 = next to the input)")

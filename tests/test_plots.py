@@ -68,3 +68,12 @@ def test_plot_trajectories():
         plots.plot_trajectories(bowl, {})
     with pytest.raises(ValueError, match=r"paths\['gd'\] must have shape"):
         plots.plot_trajectories(bowl, {"gd": np.zeros((4, 3))})
+
+
+def test_layer_statistics_plot_skips_values_a_log_axis_cannot_show():
+    import pandas as pd
+
+    table = pd.DataFrame({"layer": [1, 2, 3], "grad_norm": [1.0, np.inf, 0.0]})
+    ax = plots.plot_layer_statistics({"a": table})
+    drawn = ax.get_lines()[0].get_ydata()
+    assert drawn[0] == 1.0 and np.isnan(drawn[1]) and np.isnan(drawn[2])
