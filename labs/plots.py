@@ -202,8 +202,8 @@ def plot_layer_statistics(
     for group in dict.fromkeys(frame[by]):
         rows = frame[frame[by] == group]
         values = rows[column].to_numpy(dtype=float)
-        if log:
-            values = np.where(values > 0, values, np.nan)  # a zero cannot be drawn on a log axis
+        drawable = np.isfinite(values) & (values > 0 if log else True)  # no inf; no zero on a log axis
+        values = np.where(drawable, values, np.nan)
         ax.plot(rows["layer"], values, marker="o", ms=4, label=str(group))
     if log:
         ax.set_yscale("log")

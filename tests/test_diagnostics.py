@@ -63,6 +63,9 @@ def test_joined_tables_plot(batch):
     assert len(ax.get_lines()) == 2 and ax.get_yscale() == "log"
     with pytest.raises(ValueError, match="no column"):
         plots.plot_layer_statistics(stats, "weight_norm")
+    overflowed = stats.reset_index().assign(gradient_norm=[1.0, float("inf"), 0.0] * 2)
+    ax = plots.plot_layer_statistics(overflowed, "gradient_norm")
+    assert np.isnan(ax.get_lines()[0].get_ydata()[1:]).all()  # inf and 0 are left out, not drawn
 
 
 def test_validates_inputs(batch):
