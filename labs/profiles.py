@@ -39,7 +39,7 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "ae_n_test": (1000, 500, "test images for reconstruction errors and test accuracies"),
     "ae_code": (32, 32, "code size of the first autoencoder"),
     "ae_epochs": (15, 8, "epochs (batch 20) for the one-layer autoencoders on all digits"),
-    "ae_n_threes": (1000, 400, "images of the digit 3 for autoencoder vs PCA"),
+    "ae_n_threes": (500, 400, "images of the digit 3 for autoencoder vs PCA"),
     "ae_code_sizes": ((2, 4, 8, 16, 32), (4,), "code sizes swept for autoencoder vs PCA on the 3s"),
     "ae_threes_epochs": (30, 8, "epochs (batch 20) for the autoencoders on the 3s"),
     "ae_deep_layers": ("784-512-256-128-30", "784-128-30", "deep autoencoder, input to code"),
