@@ -59,6 +59,17 @@ def width_for_parameters(depth: int, parameters: int, *, inputs: int = 784, outp
     return min(sorted(candidates), key=gap)
 
 
+def check_activation(name: str, activation: Any) -> Any:
+    """Return ``activation`` if Keras knows it, else raise a ``ValueError`` naming the argument."""
+    import keras
+
+    try:
+        keras.activations.get(activation)
+    except ValueError:
+        raise ValueError(f"{name} {activation!r} is not a Keras activation (e.g. 'sigmoid', 'relu').") from None
+    return activation
+
+
 def build_mlp(
     layers: str | Sequence[int] = "784-500-500-10",
     activation: str = "sigmoid",
@@ -82,11 +93,8 @@ def build_mlp(
     check_choice("batch_norm", batch_norm, BATCH_NORM_PLACES)
     if not 0.0 <= float(dropout) < 1.0:
         raise ValueError(f"dropout is the fraction of units dropped, in [0, 1); got {dropout}.")
-    for label, act in (("activation", activation), ("output_activation", output_activation)):
-        try:
-            keras.activations.get(act)
-        except ValueError:
-            raise ValueError(f"{label} {act!r} is not a Keras activation (e.g. 'sigmoid', 'relu').") from None
+    check_activation("activation", activation)
+    check_activation("output_activation", output_activation)
     stack: list[Any] = [keras.Input(shape=(sizes[0],))]
     for i, width in enumerate(sizes[1:-1], start=1):
         dense = dict(kernel_initializer=kernel_initializer, kernel_regularizer=kernel_regularizer, name=f"hidden{i}")
