@@ -76,6 +76,7 @@ def setup(seed: int | None = None, *, verbose: bool = True) -> SetupInfo:
 
     seed_everything(seed)
     tf.config.experimental.enable_op_determinism()
+    tf.get_logger().setLevel("ERROR")  # no retracing notes when a lab builds many small models
     _plot_defaults()
     gpus = tuple(d.name for d in tf.config.list_physical_devices("GPU"))
     info = SetupInfo(
