@@ -13,9 +13,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from labs.models import build_mlp, parse_layers
+from labs.models import build_mlp, check_activation, parse_layers
 from labs.training import train
-from labs.validation import check_array, check_int
+from labs.validation import check_array, check_int, check_positive
 
 
 class Autoencoder(NamedTuple):
@@ -24,23 +24,6 @@ class Autoencoder(NamedTuple):
     model: Any
     encoder: Any
     decoder: Any
-
-
-def _check_rate(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number; got {type(value).__name__} {value!r}.")
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0; got {value}.")
-    return float(value)
-
-
-def _check_activation(label: str, activation: Any) -> None:
-    import keras
-
-    try:
-        keras.activations.get(activation)
-    except ValueError:
-        raise ValueError(f"{label} {activation!r} is not a Keras activation (e.g. 'relu', 'linear').") from None
 
 
 def build_autoencoder(
@@ -68,9 +51,9 @@ def build_autoencoder(
     code_activation = activation if code_activation is None else code_activation
     for label, act in (("activation", activation), ("output_activation", output_activation),
                        ("code_activation", code_activation)):
-        _check_activation(label, act)
-    noise_stddev = _check_rate("noise_stddev", noise_stddev)
-    sparsity = _check_rate("sparsity", sparsity)
+        check_activation(label, act)
+    noise_stddev = check_positive("noise_stddev", noise_stddev, allow_zero=True)
+    sparsity = check_positive("sparsity", sparsity, allow_zero=True)
 
     encoder = keras.Sequential([keras.Input(shape=(sizes[0],))], name=f"{name}_encoder")
     for i, width in enumerate(sizes[1:], start=1):
@@ -110,7 +93,7 @@ def build_vae(
     if len(sizes) < 3:
         raise ValueError(f"layers needs input, at least one hidden size and the code size (e.g. '784-256-2'); "
                          f"got {layers!r}.")
-    _check_activation("activation", activation)
+    check_activation("activation", activation)
     n_inputs = sizes[0]
 
     class Sampling(keras.layers.Layer):

@@ -112,7 +112,7 @@ def setup(seed: int | None = None, *, requires: str | None = None, verbose: bool
         import keras
         import tensorflow as tf
 
-        tf.get_logger().setLevel("ERROR")
+        tf.get_logger().setLevel("ERROR")  # no retracing notes when a lab builds many small models
         seed_everything(seed)
         tf.config.experimental.enable_op_determinism()
         gpus = gpu_names()

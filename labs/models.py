@@ -59,6 +59,17 @@ def width_for_parameters(depth: int, parameters: int, *, inputs: int = 784, outp
     return min(sorted(candidates), key=gap)
 
 
+def check_activation(name: str, activation: Any) -> Any:
+    """Return ``activation`` if Keras knows it, else raise a ``ValueError`` naming the argument."""
+    import keras
+
+    try:
+        keras.activations.get(activation)
+    except ValueError:
+        raise ValueError(f"{name} {activation!r} is not a Keras activation (e.g. 'sigmoid', 'relu').") from None
+    return activation
+
+
 def build_mlp(
     layers: str | Sequence[int] = "784-500-500-10",
     activation: str = "sigmoid",
@@ -86,7 +97,8 @@ def build_mlp(
     _check_momentum(batch_norm_momentum)
     if not 0.0 <= float(dropout) < 1.0:
         raise ValueError(f"dropout is the fraction of units dropped, in [0, 1); got {dropout}.")
-    _check_activations(activation=activation, output_activation=output_activation)
+    check_activation("activation", activation)
+    check_activation("output_activation", output_activation)
     norm = dict(momentum=batch_norm_momentum)
     stack: list[Any] = [keras.Input(shape=(sizes[0],))]
     for i, width in enumerate(sizes[1:-1], start=1):
@@ -103,16 +115,6 @@ def build_mlp(
     stack.append(keras.layers.Dense(sizes[-1], activation=output_activation,
                                     kernel_initializer=kernel_initializer, name="output"))
     return keras.Sequential(stack, name=name or "mlp_" + "_".join(map(str, sizes)))
-
-
-def _check_activations(**activations: str) -> None:
-    import keras
-
-    for label, act in activations.items():
-        try:
-            keras.activations.get(act)
-        except ValueError:
-            raise ValueError(f"{label} {act!r} is not a Keras activation (e.g. 'sigmoid', 'relu').") from None
 
 
 def _check_momentum(momentum: float) -> None:
@@ -146,7 +148,8 @@ def build_residual_mlp(
     block_size = check_int("block_size", block_size, minimum=1)
     check_choice("batch_norm", batch_norm, (None, "before"))
     _check_momentum(batch_norm_momentum)
-    _check_activations(activation=activation, output_activation=output_activation)
+    check_activation("activation", activation)
+    check_activation("output_activation", output_activation)
     hidden = sizes[1:-1]
     if not hidden or len(hidden) % block_size:
         raise ValueError(

@@ -30,12 +30,16 @@ def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
     return int(value)
 
 
-def check_positive(name: str, value: Any) -> float:
-    """Return ``value`` as a float, checking that it is a positive number."""
+def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a float, checking that it is a positive (or, with ``allow_zero``,
+    non-negative) finite number."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number; got {type(value).__name__} {value!r}.")
+    if allow_zero and np.isfinite(value) and value == 0:
+        return 0.0
     if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number; got {value}.")
+        wanted = "a finite number >= 0" if allow_zero else "a positive finite number"
+        raise ValueError(f"{name} must be {wanted}; got {value}.")
     return float(value)
 
 

@@ -32,6 +32,15 @@ def test_setup_makes_tensorflow_repeatable():
     np.testing.assert_array_equal(first, tf.random.uniform((3,)).numpy())
 
 
+def test_setup_quiets_tensorflow_python_warnings():
+    import logging
+
+    import tensorflow as tf
+
+    environment.setup(0, verbose=False)
+    assert tf.get_logger().level == logging.ERROR
+
+
 def test_colab_without_gpu_gets_menu_path(monkeypatch):
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     info = environment.SetupInfo(0, "full", environment.on_colab(), (), "x", "y")

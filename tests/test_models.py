@@ -119,3 +119,9 @@ def test_width_for_parameters_validates():
         models.width_for_parameters(0, 1000)
     with pytest.raises(TypeError, match="parameters must be an integer"):
         models.width_for_parameters(2, 1e6)
+
+
+def test_check_activation():
+    assert models.check_activation("activation", "relu") == "relu"
+    with pytest.raises(ValueError, match="code_activation 'rectifier' is not a Keras activation"):
+        models.check_activation("code_activation", "rectifier")

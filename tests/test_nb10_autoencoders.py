@@ -53,6 +53,13 @@ def test_pretraining_helps_the_sigmoid_net_with_few_labels(executed):
     assert r["pretrain_gain_fewest"] >= 0.2
 
 
+def test_relu_and_dropout_need_no_pretraining(executed):
+    _, r = executed("10_autoencoders")
+    # random init with ReLU + dropout is at least about as good as the pre-trained sigmoid net
+    assert r["relu_minus_pretrained_fewest"] >= -0.05
+    assert all(spread >= 0 for spread in r["pretrain_spread_by_labels"].values())
+
+
 def test_vae_reconstructs_better_than_the_mean_image(executed):
     _, r = executed("10_autoencoders")
     assert r["vae_test_mse"] < r["ae_mean_image_mse"]

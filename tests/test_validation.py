@@ -34,5 +34,11 @@ def test_scalars():
         v.check_int("n", 0, minimum=1)
     with pytest.raises(ValueError, match="positive"):
         v.check_positive("lr", float("inf"))
+    assert v.check_positive("noise", 0, allow_zero=True) == 0.0
+    assert v.check_positive("noise", 0.5, allow_zero=True) == 0.5
+    with pytest.raises(ValueError, match="noise must be a finite number >= 0; got -1"):
+        v.check_positive("noise", -1, allow_zero=True)
+    with pytest.raises(ValueError, match="positive"):
+        v.check_positive("lr", 0)
     with pytest.raises(ValueError, match="one of 'a', 'b'"):
         v.check_choice("mode", "c", ("a", "b"))
