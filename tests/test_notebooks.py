@@ -22,6 +22,13 @@ def test_notebook_executes_in_fast_profile(stem, executed):
     run, results = executed(stem)
     assert run.status == "ok"
     assert results, f"{stem} recorded no results with labs.record()"
+    # No cell writes to stderr: students would see a red warning box, and nbgrader scores a
+    # check cell that writes to stderr 0 (test_grading grades some labs through the grader).
+    nb = nbformat.read(run.executed, as_version=4)
+    noisy = {c.id: [o.text[:200] for o in c.outputs if o.get("name") == "stderr"]
+             for c in nb.cells if c.cell_type == "code"}
+    noisy = {cell: text for cell, text in noisy.items() if text}
+    assert not noisy, f"{stem}: cells wrote to stderr: {noisy}"
 
 
 @pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.stem)
