@@ -52,7 +52,7 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "claims_n_train": (5000, 1000, "training images for the multi-seed comparisons of labs 05-07"),
     "claims_epochs": (20, 20, "epochs each configuration of labs 05-07 is trained"),
     "claims_width": (500, 100, "units per hidden layer in labs 05-07 (the slides: 500)"),
-    "claims_seeds": ((0, 1, 2), (0, 1, 2), "seeds every configuration of labs 05-07 is trained on"),
+    "claims_seeds": ((0, 1, 2), (0, 1), "seeds every configuration of labs 05-07 is trained on"),
     "batch_sweep_sizes": ((1, 10, 100, 1000), (1, 10, 100), "batch sizes lab 06 sweeps (the full batch is added)"),
     "batch_sweep_n_train": (5000, 1000, "training images for lab 06's batch-size sweep"),
     "batch_sweep_epochs": (3, 3, "epochs of each run in lab 06's batch-size sweep"),
