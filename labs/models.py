@@ -139,8 +139,8 @@ def build_residual_mlp(
     F's last weighted sum before that layer's activation. Where the block changes the width,
     the shortcut is a learned linear projection Ux (a Dense layer without bias), as in
     He et al. (2016). ``batch_norm="before"`` puts BatchNormalization after each weighted sum,
-    before the activation (and before the addition). With ``block_size`` and the same
-    ``layers`` this has the same Dense layers on its main path as :func:`build_mlp`.
+    before the activation (and before the addition). Given the same ``layers``, its main path
+    has the same Dense layers as :func:`build_mlp`'s network.
     """
     import keras
 
