@@ -168,10 +168,8 @@ def run_course(
 
 def machine_summary() -> dict[str, str]:
     """The CPU cores this process may use and the GPU's name (empty without one), for the times."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
+    from labs.environment import cpu_cores
+
     gpu = ""
     if shutil.which("nvidia-smi"):
         try:
@@ -180,7 +178,7 @@ def machine_summary() -> dict[str, str]:
             gpu = out.stdout.strip().splitlines()[0] if out.returncode == 0 and out.stdout.strip() else ""
         except (OSError, subprocess.TimeoutExpired):
             gpu = ""
-    return {"cpu_cores": str(cores), "gpu": gpu}
+    return {"cpu_cores": str(cpu_cores()), "gpu": gpu}
 
 
 def budget_line(total: float, profile: str, machine: dict[str, str]) -> str:
