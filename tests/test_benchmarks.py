@@ -22,5 +22,6 @@ def test_parameters_of_the_slides_network():
 def test_benchmark_runs_and_reports_both_paths(capsys):
     _load().main(["--epochs", "1", "--rounds", "1", "--n-train", "300", "--matmul-size", "256"])
     out = capsys.readouterr().out
-    for text in ("plain model.fit", "labs.training.train", "ratio labs / plain", "GFLOP/s", "of matmul"):
+    for text in ("plain model.fit", "labs.training.train", "ratio labs / plain", "GFLOP/s", "of matmul",
+                 "matrix products at batch 100"):
         assert text in out
