@@ -1,11 +1,13 @@
 """Execute the course notebooks headless, like an instructor's "Run all", and report.
 
-``python -m labs run [--profile fast|full] [NOTEBOOK ...]`` runs each notebook with
+``python -m labs run [--profile fast|full] [--jobs N] [NOTEBOOK ...]`` runs each notebook with
 nbclient, writes the executed copy and an HTML rendering to ``build/``, the numbers it
 recorded to ``build/<name>.results.json``, and prints a table of status and wall time.
 Wall times go to ``build/times-<profile>.csv`` with the machine they were measured on; a run
 of some notebooks updates their rows and keeps the others, so both profiles' tables fill up
-over several runs.
+over several runs. ``--jobs 2`` executes two notebooks at once: the labs' short training runs
+keep about one core busy on average, so on 2 cores the course finishes sooner, while each
+notebook's own time grows (it shares the machine).
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from labs.profiles import PROFILES
-from labs.validation import check_choice
+from labs.validation import check_choice, check_int
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -113,19 +116,19 @@ def execute_notebook(
         resources={"metadata": {"path": str(path.parent)}},
         on_cell_start=lambda cell, cell_index: current.update(index=cell_index),
     )
-    env = {"LABS_PROFILE": profile, "LABS_RESULTS": str(results)}
-    env.update(extra_env or {})
+    # The kernel gets its settings through its own environment (not os.environ), so that
+    # notebooks executed at once in threads each record to their own results file.
+    env = {**os.environ, "LABS_PROFILE": profile, "LABS_RESULTS": str(results), **(extra_env or {})}
     start = time.perf_counter()
     status, error = "ok", ""
-    with environment_variables(**env):
-        try:
-            client.execute()
-        except CellExecutionError as exc:
-            status = "failed"
-            error = f"cell {current['index']}: {exc.ename}: {exc.evalue}"
-        except (CellTimeoutError, DeadKernelError) as exc:
-            status = "failed"
-            error = f"cell {current['index']}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+    try:
+        client.execute(env=env)
+    except CellExecutionError as exc:
+        status = "failed"
+        error = f"cell {current['index']}: {exc.ename}: {exc.evalue}"
+    except (CellTimeoutError, DeadKernelError) as exc:
+        status = "failed"
+        error = f"cell {current['index']}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
     seconds = time.perf_counter() - start
     executed = out_dir / path.name
     nbformat.write(nb, executed)
@@ -140,25 +143,39 @@ def execute_notebook(
 
 
 def run_course(
-    names: list[str] | None = None, *, profile: str, out_dir: Path = BUILD, timeout: int | None = None
+    names: list[str] | None = None,
+    *,
+    profile: str,
+    out_dir: Path = BUILD,
+    timeout: int | None = None,
+    jobs: int = 1,
 ) -> list[NotebookRun]:
-    """Execute the chosen notebooks in order, printing a row per notebook as it finishes."""
+    """Execute the chosen notebooks (``jobs`` at a time), printing a row per notebook as it finishes."""
     notebooks = resolve_notebooks(names)
     if not notebooks:
         raise ValueError(f"No notebooks found in {NOTEBOOKS}.")
+    jobs = check_int("jobs", jobs, minimum=1)
     width = max(len(p.stem) for p in notebooks)
-    print(f"Executing {len(notebooks)} notebook(s) in the {profile!r} profile; output in {out_dir}/")
+    at_once = f", {jobs} at a time" if jobs > 1 else ""
+    print(f"Executing {len(notebooks)} notebook(s) in the {profile!r} profile{at_once}; output in {out_dir}/")
     print(f"{'notebook':<{width}}  {'status':<7} {'seconds':>8}")
-    runs = []
-    for path in notebooks:
-        run = execute_notebook(path, profile=profile, out_dir=out_dir, timeout=timeout)
-        runs.append(run)
-        print(f"{path.stem:<{width}}  {run.status:<7} {run.seconds:8.1f}", flush=True)
+    start = time.perf_counter()
+    finished: dict[Path, NotebookRun] = {}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(execute_notebook, path, profile=profile, out_dir=out_dir, timeout=timeout): path
+                   for path in notebooks}
+        for future in as_completed(futures):
+            run = finished[futures[future]] = future.result()
+            print(f"{run.notebook.stem:<{width}}  {run.status:<7} {run.seconds:8.1f}", flush=True)
+    wall = time.perf_counter() - start
+    runs = [finished[path] for path in notebooks]
     total = sum(r.seconds for r in runs)
     print(f"{'total':<{width}}  {'':<7} {total:8.1f}")
+    if jobs > 1:
+        print(f"{'wall clock':<{width}}  {'':<7} {wall:8.1f}  ({jobs} notebooks at a time)")
     machine = machine_summary()
     if len(runs) == len(course_notebooks()):
-        print(budget_line(total, profile, machine))
+        print(budget_line(wall if jobs > 1 else total, profile, machine))
     _write_times(runs, profile, out_dir, machine)
     for run in runs:
         if run.status != "ok":

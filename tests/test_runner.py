@@ -1,5 +1,7 @@
 """The course runner: notebook discovery, names on the command line, failures reported."""
 
+import json
+
 import nbformat
 import pytest
 
@@ -53,6 +55,28 @@ def test_run_course_writes_build_and_times(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "build" / "times-fast.csv").read_text().startswith("notebook,profile,status,seconds")
     assert '"answer": 42' in runs[0].results.read_text()
     assert "01_tiny" in capsys.readouterr().out
+
+
+def test_notebooks_run_at_once_record_their_own_results(tmp_path, monkeypatch, capsys):
+    """With --jobs 2 two kernels run side by side; each records to its own results file and
+    sees the profile it was given (settings reach a kernel through its own environment)."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for stem, answer in (("01_one", 1), ("02_two", 2)):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(
+            f"import os, time\nimport labs\ntime.sleep(1)\nlabs.record('answer', {answer})\n"
+            "labs.record('profile', os.environ['LABS_PROFILE'])")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, folder / f"{stem}.ipynb")
+    monkeypatch.setattr(runner, "NOTEBOOKS", folder)
+    monkeypatch.setattr(runner, "resolve_notebooks", lambda names: runner.course_notebooks(folder))
+    runs = runner.run_course(profile="fast", out_dir=tmp_path / "build", jobs=2)
+    assert [r.notebook.stem for r in runs] == ["01_one", "02_two"]
+    assert [json.loads(r.results.read_text()) for r in runs] == [
+        {"answer": 1, "profile": "fast"}, {"answer": 2, "profile": "fast"}]
+    assert "2 notebooks at a time" in capsys.readouterr().out
+    assert main(["run", "--jobs", "0"]) == 2
 
 
 def test_executed_copies_keep_the_plots(tmp_path):
