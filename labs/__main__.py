@@ -18,8 +18,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
     run.add_argument("--profile", choices=PROFILES, help="default: LABS_PROFILE, else full")
     run.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default: none)")
-    run.add_argument("--jobs", type=int, default=1,
-                     help="notebooks executed at once (default: 1); 2 finishes sooner on 2 or more cores")
+    run.add_argument("--jobs", type=int, default=None,
+                     help="notebooks executed at once (default: 2 without a GPU on 2 or more cores, else 1)")
 
     claims = commands.add_parser("claims", help="measure the slides' four claims (labs 05-07) and print the table")
     claims.add_argument("--profile", choices=PROFILES, help="default: LABS_PROFILE, else full")

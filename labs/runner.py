@@ -5,9 +5,10 @@ nbclient, writes the executed copy and an HTML rendering to ``build/``, the numb
 recorded to ``build/<name>.results.json``, and prints a table of status and wall time.
 Wall times go to ``build/times-<profile>.csv`` with the machine they were measured on; a run
 of some notebooks updates their rows and keeps the others, so both profiles' tables fill up
-over several runs. ``--jobs 2`` executes two notebooks at once: the labs' short training runs
-keep about one core busy on average, so on 2 cores the course finishes sooner, while each
-notebook's own time grows (it shares the machine).
+over several runs. Without a GPU, two notebooks run at once (``--jobs``, see
+:func:`default_jobs`): the labs' short training runs keep about one core busy on average, so on
+2 cores the course finishes sooner, while each notebook's own time grows a little (it shares
+the machine).
 """
 
 from __future__ import annotations
@@ -142,19 +143,29 @@ def execute_notebook(
     return NotebookRun(path, status, seconds, error, executed, html_path, results if results.exists() else None)
 
 
+def default_jobs(machine: dict[str, str] | None = None) -> int:
+    """Notebooks to execute at once: 2 on a machine with 2 or more cores and no GPU, else 1
+    (on a GPU, each kernel would claim the GPU's memory)."""
+    machine = machine or machine_summary()
+    return 1 if machine["gpu"] or int(machine["cpu_cores"]) < 2 else 2
+
+
 def run_course(
     names: list[str] | None = None,
     *,
     profile: str,
     out_dir: Path = BUILD,
     timeout: int | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
 ) -> list[NotebookRun]:
-    """Execute the chosen notebooks (``jobs`` at a time), printing a row per notebook as it finishes."""
+    """Execute the chosen notebooks (``jobs`` at a time, default :func:`default_jobs`),
+    printing a row per notebook as it finishes."""
     notebooks = resolve_notebooks(names)
     if not notebooks:
         raise ValueError(f"No notebooks found in {NOTEBOOKS}.")
-    jobs = check_int("jobs", jobs, minimum=1)
+    machine = machine_summary()
+    jobs = default_jobs(machine) if jobs is None else check_int("jobs", jobs, minimum=1)
+    jobs = min(jobs, len(notebooks))
     width = max(len(p.stem) for p in notebooks)
     at_once = f", {jobs} at a time" if jobs > 1 else ""
     print(f"Executing {len(notebooks)} notebook(s) in the {profile!r} profile{at_once}; output in {out_dir}/")
@@ -162,7 +173,10 @@ def run_course(
     start = time.perf_counter()
     finished: dict[Path, NotebookRun] = {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(execute_notebook, path, profile=profile, out_dir=out_dir, timeout=timeout): path
+        # Kernels side by side on a GPU must not each claim all of its memory.
+        shared = {"TF_FORCE_GPU_ALLOW_GROWTH": os.environ.get("TF_FORCE_GPU_ALLOW_GROWTH", "true")} if jobs > 1 else {}
+        futures = {pool.submit(execute_notebook, path, profile=profile, out_dir=out_dir, timeout=timeout,
+                               extra_env=shared): path
                    for path in notebooks}
         for future in as_completed(futures):
             run = finished[futures[future]] = future.result()
@@ -173,7 +187,6 @@ def run_course(
     print(f"{'total':<{width}}  {'':<7} {total:8.1f}")
     if jobs > 1:
         print(f"{'wall clock':<{width}}  {'':<7} {wall:8.1f}  ({jobs} notebooks at a time)")
-    machine = machine_summary()
     if len(runs) == len(course_notebooks()):
         print(budget_line(wall if jobs > 1 else total, profile, machine))
     _write_times(runs, profile, out_dir, machine)

@@ -79,6 +79,13 @@ def test_notebooks_run_at_once_record_their_own_results(tmp_path, monkeypatch, c
     assert main(["run", "--jobs", "0"]) == 2
 
 
+def test_default_jobs():
+    assert runner.default_jobs({"cpu_cores": "2", "gpu": ""}) == 2
+    assert runner.default_jobs({"cpu_cores": "16", "gpu": ""}) == 2
+    assert runner.default_jobs({"cpu_cores": "1", "gpu": ""}) == 1
+    assert runner.default_jobs({"cpu_cores": "16", "gpu": "NVIDIA H100"}) == 1
+
+
 def test_executed_copies_keep_the_plots(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2]);")]
