@@ -33,7 +33,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 
 import labs  # noqa: E402
-from labs.models import build_mlp  # noqa: E402
+from labs.models import build_mlp, mlp_parameters  # noqa: E402
 from labs.training import train  # noqa: E402
 
 LAYERS = "784-500-500-10"
@@ -128,12 +128,6 @@ def training_data(n_train: int) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np
     return (x[:n_train], y[:n_train]), test, note
 
 
-def parameters(layers: str = LAYERS) -> int:
-    """Weights and biases of a fully connected network given as ``"784-500-500-10"``."""
-    sizes = labs.models.parse_layers(layers)
-    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
-
-
 def run_round(path: Contender, data, test, epochs: int, seed: int) -> None:
     """Train a fresh network from ``seed`` along ``path``; store its time and accuracies."""
     import keras
@@ -171,10 +165,10 @@ def main(argv: list[str] | None = None) -> None:
     load_before = _load_average()
     size = args.matmul_size or (8192 if info.gpus else 2048)
     data, test, note = training_data(args.n_train)
-    flop_per_sample = 6 * parameters()
+    flop_per_sample = 6 * mlp_parameters(LAYERS)
     samples = args.n_train * args.epochs
     print(f"\nData: {note}; {args.epochs} epochs of batch 100 per run; {args.rounds} rounds")
-    print(f"Network {LAYERS}: {parameters():,} parameters, 6 x parameters = "
+    print(f"Network {LAYERS}: {mlp_parameters(LAYERS):,} parameters, 6 x parameters = "
           f"{flop_per_sample / 1e6:.2f} MFLOP per training sample")
 
     rates = matmul_gflops(size)

@@ -15,10 +15,6 @@ def _load():
     return module
 
 
-def test_parameters_of_the_slides_network():
-    assert _load().parameters("784-500-500-10") == 784 * 500 + 500 + 500 * 500 + 500 + 500 * 10 + 10
-
-
 def test_benchmark_runs_and_reports_both_paths(capsys):
     _load().main(["--epochs", "1", "--rounds", "1", "--n-train", "300", "--matmul-size", "256"])
     out = capsys.readouterr().out
