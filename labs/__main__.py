@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
     release.add_argument("--out", type=Path, default=Path("release"), help="folder to write (default: release/)")
 
-    from labs.grading import DEFAULT_CELL_TIMEOUT, DEFAULT_TIME_LIMIT
+    from labs.course.grading import DEFAULT_CELL_TIMEOUT, DEFAULT_TIME_LIMIT
 
     grade = commands.add_parser("grade", help="grade a folder of submitted notebooks into a CSV")
     grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR",
@@ -65,8 +65,8 @@ def _claims(args: argparse.Namespace) -> int:
 
 
 def _annotate(names: list[str]) -> int:
-    from labs.assignments import annotate_files
-    from labs.runner import resolve_notebooks
+    from labs.course.assignments import annotate_files
+    from labs.course.runner import resolve_notebooks
 
     paths = resolve_notebooks(names)
     changed = annotate_files(paths)
@@ -76,8 +76,8 @@ def _annotate(names: list[str]) -> int:
 
 
 def _release(names: list[str], out: Path) -> int:
-    from labs.assignments import release_files
-    from labs.runner import resolve_notebooks
+    from labs.course.assignments import release_files
+    from labs.course.runner import resolve_notebooks
 
     for path in release_files(resolve_notebooks(names), out):
         print(f"wrote {path}")
@@ -85,7 +85,7 @@ def _release(names: list[str], out: Path) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from labs.grading import grade_submissions, write_csv
+    from labs.course.grading import grade_submissions, write_csv
 
     results = grade_submissions(args.submissions, notebook=args.notebook, cell_timeout=args.cell_timeout,
                                 time_limit=args.time_limit, jobs=args.jobs)
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
-            from labs.runner import run_course
+            from labs.course.runner import run_course
 
             runs = run_course(args.notebooks, profile=args.profile or profile_name(), timeout=args.timeout,
                               jobs=args.jobs)
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "claims":
             return _claims(args)
         if args.command == "colab":
-            from labs.colab import run_command
+            from labs.course.colab import run_command
 
             return run_command(args.notebooks, check=args.check)
         if args.command == "annotate":

@@ -1,158 +1,22 @@
-"""Colab in one click: the badge, the GPU request and the first cell every notebook shares.
+"""What runs on Colab: install only the packages the runtime lacks.
 
-``python -m labs colab`` writes all three into every notebook (or the ones named), built
-from the one repository setting below, so a fork changes ``REPOSITORY`` (and ``BRANCH``),
-runs the command, and every badge and install link follows; it also rewrites the Colab
-links in the README. ``python -m labs colab --check`` changes nothing and fails if a
-notebook is out of date.
-
-On Colab the first cell installs ``labs`` from the repository *without* its dependencies,
-then :func:`install_missing` installs only the packages Colab lacks: TensorFlow, Keras and
-NumPy stay exactly as Colab ships them (reinstalling them is what breaks course notebooks
-when Colab's image moves on). Elsewhere the cell only calls ``labs.setup()``.
+The first cell of every notebook (written by ``python -m labs colab``, see
+:mod:`labs.course.colab`) installs ``labs`` from the course repository *without* its
+dependencies on Colab, then calls :func:`install_missing`, which installs only what Colab
+lacks: TensorFlow, Keras and NumPy stay exactly as Colab ships them (reinstalling them is what
+breaks course notebooks when Colab's image moves on).
 """
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import warnings
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
-
-REPOSITORY = "dnn-course/dnn-labs"  # the course on GitHub, as owner/name: a fork changes this line
-BRANCH = "main"  # the branch that badges open and Colab installs from
 
 DISTRIBUTION = "dnn-labs"  # the package name of `labs` (pyproject.toml)
 KEEP_AS_INSTALLED = ("tensorflow", "keras", "numpy")
-REPO_URL_VARIABLE = "LABS_REPO_URL"  # overrides the install source, e.g. a branch or a local copy
-BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
-BADGE_ALT = "Open In Colab"
-GPU_METADATA = {"accelerator": "GPU", "colab": {"gpuType": "T4", "provenance": []}}
-
-_COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^/\s)]+/[^/\s)]+/blob/[^/\s)]+/"
-                         r"(?P<path>notebooks/[^\s)]+\.ipynb)")
-_OLD_SETUP_CELL = "import labs\n\nlabs.setup()"
-_FIRST_LINE = "import importlib.util"
-
-
-def install_url() -> str:
-    """Where Colab installs ``labs`` from: the repository at ``BRANCH``, as a pip URL."""
-    return f"git+https://github.com/{REPOSITORY}@{BRANCH}"
-
-
-def colab_url(notebook: str | Path) -> str:
-    """The address that opens ``notebooks/<notebook>`` of the repository in Colab."""
-    return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/notebooks/{Path(notebook).name}"
-
-
-def badge(notebook: str | Path) -> str:
-    """The "Open in Colab" badge (Markdown) for one notebook."""
-    return f"[![{BADGE_ALT}]({BADGE_IMAGE})]({colab_url(notebook)})"
-
-
-def first_cell(requires: str | None = None) -> str:
-    """The source of every notebook's first code cell; it asks for labs ``requires`` or newer."""
-    from labs import __version__
-
-    return f'''import importlib.util
-import os
-import sys
-
-if "google.colab" in sys.modules and importlib.util.find_spec("labs") is None:
-    # On Colab: the course's helpers `labs`, then only the packages Colab lacks
-    # (TensorFlow, Keras and NumPy stay exactly as Colab ships them).
-    LABS_SOURCE = os.environ.get("{REPO_URL_VARIABLE}", "{install_url()}")
-    %pip install --quiet --no-deps "{DISTRIBUTION} @ {{LABS_SOURCE}}"
-    from labs.colab import install_missing
-
-    install_missing()
-
-import labs
-
-labs.setup(requires="{requires or __version__}")'''
-
-
-def apply(nb: Any, name: str) -> Any:
-    """Give notebook ``nb`` (saved as ``name``) the badge, the GPU metadata and the first cell."""
-    markdown = next((c for c in nb.cells if c.cell_type == "markdown"), None)
-    code = next((c for c in nb.cells if c.cell_type == "code"), None)
-    if markdown is None or code is None:
-        raise ValueError(f"{name} needs a markdown header cell and a code cell (the set-up cell).")
-    if not _is_setup_cell(code.source):
-        raise ValueError(
-            f"The first code cell of {name} is not the set-up cell (`import labs` and `labs.setup()`); "
-            "move other code to a cell of its own."
-        )
-    lines = markdown.source.split("\n")
-    if lines[0].startswith(f"[![{BADGE_ALT}]"):
-        lines = lines[2:] if len(lines) > 1 and not lines[1].strip() else lines[1:]
-    markdown.source = "\n".join([badge(name), "", *lines])
-    code.source = first_cell()
-    nb.metadata["accelerator"] = GPU_METADATA["accelerator"]
-    nb.metadata["colab"] = {**GPU_METADATA["colab"], **nb.metadata.get("colab", {}),
-                            "gpuType": GPU_METADATA["colab"]["gpuType"]}
-    return nb
-
-
-def _is_setup_cell(source: str) -> bool:
-    text = source.strip()
-    return text == _OLD_SETUP_CELL or (text.startswith(_FIRST_LINE) and "labs.setup(" in text)
-
-
-def update_notebook(path: str | Path, *, check: bool = False) -> bool:
-    """Bring one notebook up to date (unless ``check``); True when it was, or would be, changed."""
-    import copy
-
-    import nbformat
-
-    path = Path(path)
-    nb = nbformat.read(path, as_version=4)
-    updated = apply(copy.deepcopy(nb), path.name)
-    if updated == nb:
-        return False
-    if not check:
-        nbformat.validate(updated)
-        nbformat.write(updated, path)
-    return True
-
-
-def update_readme(path: str | Path, *, check: bool = False) -> bool:
-    """Point every Colab link in the README at ``REPOSITORY`` and ``BRANCH``; True when changed."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    new = _COLAB_LINK.sub(lambda m: colab_url(m.group("path")), text)
-    if new == text:
-        return False
-    if not check:
-        path.write_text(new, encoding="utf-8")
-    return True
-
-
-def colab_links(text: str) -> list[str]:
-    """Every Colab address in ``text`` that opens a course notebook."""
-    return [m.group(0) for m in _COLAB_LINK.finditer(text)]
-
-
-def run_command(names: list[str] | None = None, *, check: bool = False) -> int:
-    """``python -m labs colab``: update (or ``check``) notebooks and README; returns the exit status."""
-    from labs.runner import ROOT, resolve_notebooks
-
-    changed = [p.name for p in resolve_notebooks(names) if update_notebook(p, check=check)]
-    readme = ROOT / "README.md"
-    if not names and readme.exists() and update_readme(readme, check=check):
-        changed.append(readme.name)
-    verb = "out of date" if check else "updated"
-    print(f"{verb}: {', '.join(changed)}" if changed else f"all up to date with {REPOSITORY}@{BRANCH}.")
-    if check and changed:
-        print("Run `python -m labs colab` to update them.")
-        return 1
-    return 0
-
-
-# --- on Colab: install only what is missing ---------------------------------------------
 
 
 def installed_version(name: str) -> str | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from labs.runner import NOTEBOOKS, NotebookRun, course_notebooks, execute_notebook
+from labs.course.runner import NOTEBOOKS, NotebookRun, course_notebooks, execute_notebook
 
 # The tests never download: the sample stands in for MNIST, and runs use the fast profile.
 os.environ["LABS_DATA"] = "sample"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import nbformat
 
-from labs.assignments import exercises, master_notebook, release_notebook
-from labs.runner import NOTEBOOKS
+from labs.course.assignments import exercises, master_notebook, release_notebook
+from labs.course.runner import NOTEBOOKS
 
 # Exercise 2 of lab 01 with a classic mistake: the linear unit's delta, no factor z(1 - z).
 WRONG_SIGMOID_GRADIENT = '''\

@@ -13,9 +13,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbgrader.nbgraderformat import MetadataValidator
 
-from labs import assignments
 from labs.__main__ import main
-from labs.runner import course_notebooks
+from labs.course import assignments
+from labs.course.runner import course_notebooks
 
 from .conftest import assignment_labs
 

@@ -20,7 +20,8 @@ import pytest
 import labs
 from labs import colab
 from labs.__main__ import main
-from labs.runner import ROOT, course_notebooks
+from labs.course import colab as course_colab
+from labs.course.runner import ROOT, course_notebooks
 
 STAND_IN = Path(__file__).resolve().parent / "colab_stand_in"
 
@@ -39,28 +40,28 @@ def _notebook(first_code: str = "import labs\n\nlabs.setup()", header: str = "# 
 
 
 def test_links_come_from_the_one_setting():
-    assert colab.install_url() == f"git+https://github.com/{colab.REPOSITORY}@{colab.BRANCH}"
-    url = colab.colab_url("notebooks/02_xor.ipynb")
-    assert url == (f"https://colab.research.google.com/github/{colab.REPOSITORY}/blob/{colab.BRANCH}"
+    assert course_colab.install_url() == f"git+https://github.com/{course_colab.REPOSITORY}@{course_colab.BRANCH}"
+    url = course_colab.colab_url("notebooks/02_xor.ipynb")
+    assert url == (f"https://colab.research.google.com/github/{course_colab.REPOSITORY}/blob/{course_colab.BRANCH}"
                    "/notebooks/02_xor.ipynb")
-    assert colab.badge("02_xor.ipynb") == f"[![Open In Colab]({colab.BADGE_IMAGE})]({url})"
+    assert course_colab.badge("02_xor.ipynb") == f"[![Open In Colab]({course_colab.BADGE_IMAGE})]({url})"
 
 
 def test_a_fork_changes_one_line(monkeypatch):
-    monkeypatch.setattr(colab, "REPOSITORY", "someone/fork")
-    monkeypatch.setattr(colab, "BRANCH", "spring")
-    assert "github/someone/fork/blob/spring/notebooks/01_a.ipynb" in colab.badge("01_a.ipynb")
-    assert '"git+https://github.com/someone/fork@spring"' in colab.first_cell()
+    monkeypatch.setattr(course_colab, "REPOSITORY", "someone/fork")
+    monkeypatch.setattr(course_colab, "BRANCH", "spring")
+    assert "github/someone/fork/blob/spring/notebooks/01_a.ipynb" in course_colab.badge("01_a.ipynb")
+    assert '"git+https://github.com/someone/fork@spring"' in course_colab.first_cell()
 
 
 def test_first_cell_installs_labs_alone_on_colab_only():
-    cell = colab.first_cell()
+    cell = course_colab.first_cell()
     assert cell.startswith("import importlib.util")
     assert 'if "google.colab" in sys.modules and importlib.util.find_spec("labs") is None:' in cell
     assert '%pip install --quiet --no-deps "dnn-labs @ {LABS_SOURCE}"' in cell
-    assert f'os.environ.get("LABS_REPO_URL", "{colab.install_url()}")' in cell
+    assert f'os.environ.get("LABS_REPO_URL", "{course_colab.install_url()}")' in cell
     assert cell.endswith(f'labs.setup(requires="{labs.__version__}")')
-    assert colab.first_cell("0.1.0").endswith('labs.setup(requires="0.1.0")')
+    assert course_colab.first_cell("0.1.0").endswith('labs.setup(requires="0.1.0")')
     for package in ("tensorflow", "keras", "numpy"):
         assert f"install {package}" not in cell.lower()
 
@@ -69,10 +70,10 @@ def test_first_cell_installs_labs_alone_on_colab_only():
 
 
 def test_apply_writes_badge_metadata_and_first_cell():
-    nb = colab.apply(_notebook(), "99_demo.ipynb")
+    nb = course_colab.apply(_notebook(), "99_demo.ipynb")
     header = nb.cells[0].source.split("\n")
-    assert header[0] == colab.badge("99_demo.ipynb") and header[1] == "" and header[2] == "# Lab 99 · title"
-    assert nb.cells[1].source == colab.first_cell()
+    assert header[0] == course_colab.badge("99_demo.ipynb") and header[1] == "" and header[2] == "# Lab 99 · title"
+    assert nb.cells[1].source == course_colab.first_cell()
     assert nb.cells[2].source == "P = labs.profile()"
     assert nb.metadata["accelerator"] == "GPU" and nb.metadata["colab"]["gpuType"] == "T4"
     assert [c.id for c in nb.cells] == ["99-00", "99-01", "99-02"]
@@ -83,8 +84,8 @@ def test_apply_is_idempotent_and_keeps_other_metadata():
     nb = _notebook()
     nb.metadata["colab"] = {"provenance": [], "toc_visible": True}
     nb.cells[1].metadata["nbgrader"] = {"solution": False}
-    once = colab.apply(nb, "99_demo.ipynb")
-    twice = colab.apply(copy.deepcopy(once), "99_demo.ipynb")
+    once = course_colab.apply(nb, "99_demo.ipynb")
+    twice = course_colab.apply(copy.deepcopy(once), "99_demo.ipynb")
     assert twice == once
     assert once.metadata["colab"]["toc_visible"] is True
     assert once.cells[1].metadata["nbgrader"] == {"solution": False}
@@ -93,37 +94,37 @@ def test_apply_is_idempotent_and_keeps_other_metadata():
 
 def test_apply_refuses_a_first_cell_that_is_not_the_setup_cell():
     with pytest.raises(ValueError, match="first code cell of 99_demo.ipynb is not the set-up cell"):
-        colab.apply(_notebook("x = 1"), "99_demo.ipynb")
+        course_colab.apply(_notebook("x = 1"), "99_demo.ipynb")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import labs\n\nlabs.setup()")]
     with pytest.raises(ValueError, match="markdown header cell"):
-        colab.apply(nb, "99_demo.ipynb")
+        course_colab.apply(nb, "99_demo.ipynb")
 
 
 def test_update_notebook_writes_only_when_asked(tmp_path):
     path = tmp_path / "99_demo.ipynb"
     nbformat.write(_notebook(), path)
     before = path.read_text()
-    assert colab.update_notebook(path, check=True) is True
+    assert course_colab.update_notebook(path, check=True) is True
     assert path.read_text() == before
-    assert colab.update_notebook(path) is True
-    assert colab.update_notebook(path) is False
-    assert colab.update_notebook(path, check=True) is False
+    assert course_colab.update_notebook(path) is True
+    assert course_colab.update_notebook(path) is False
+    assert course_colab.update_notebook(path, check=True) is False
 
 
 def test_update_readme_points_links_at_the_setting(tmp_path):
     readme = tmp_path / "README.md"
     old = "[![Open In Colab](x.svg)](https://colab.research.google.com/github/old/name/blob/dev/notebooks/01_a.ipynb)"
     readme.write_text(f"| 01 | {old} |\n")
-    assert colab.update_readme(readme, check=True) is True
-    assert colab.update_readme(readme) is True
-    assert colab.colab_links(readme.read_text()) == [colab.colab_url("01_a.ipynb")]
-    assert colab.update_readme(readme) is False
+    assert course_colab.update_readme(readme, check=True) is True
+    assert course_colab.update_readme(readme) is True
+    assert course_colab.colab_links(readme.read_text()) == [course_colab.colab_url("01_a.ipynb")]
+    assert course_colab.update_readme(readme) is False
 
 
 @pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.stem)
 def test_committed_notebook_agrees_with_the_setting(path):
-    assert not colab.update_notebook(path, check=True), (
+    assert not course_colab.update_notebook(path, check=True), (
         f"{path.name}: its badge, GPU metadata or first cell differ from what the labs write; "
         "run `python -m labs colab`"
     )
@@ -131,9 +132,9 @@ def test_committed_notebook_agrees_with_the_setting(path):
 
 def test_readme_colab_links_agree_with_the_setting():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    for link in colab.colab_links(text):
+    for link in course_colab.colab_links(text):
         name = link.rsplit("/", 1)[1]
-        assert link == colab.colab_url(name), f"README link {link} is stale; run `python -m labs colab`"
+        assert link == course_colab.colab_url(name), f"README link {link} is stale; run `python -m labs colab`"
         assert (ROOT / "notebooks" / name).exists(), f"README links to a missing notebook {name}"
 
 
@@ -200,7 +201,8 @@ def build_wheel(root: Path, out_dir: Path) -> Path:
     metadata += [f"Requires-Dist: {r}" for r in project["dependencies"]]
     for extra, requirements in project.get("optional-dependencies", {}).items():
         metadata += [f"Provides-Extra: {extra}"] + [f'Requires-Dist: {r}; extra == "{extra}"' for r in requirements]
-    files = {f"labs/{p.name}": p.read_bytes() for p in sorted((root / "labs").glob("*.py"))}
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "labs").rglob("*.py"))
+             if "__pycache__" not in p.parts}
     files[f"{dist}.dist-info/METADATA"] = ("\n".join(metadata) + "\n").encode()
     files[f"{dist}.dist-info/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     record = [f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},"

@@ -8,9 +8,9 @@ import json
 import nbformat
 import pytest
 
-from labs import assignments, grading
 from labs.__main__ import main
-from labs.runner import NOTEBOOKS
+from labs.course import assignments, grading
+from labs.course.runner import NOTEBOOKS
 
 from .conftest import assignment_labs
 from .submissions import EXPECTED, answered, make_correct_set, make_fake_set

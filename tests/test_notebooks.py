@@ -7,7 +7,7 @@ import json
 import nbformat
 import pytest
 
-from labs.runner import NOTEBOOKS, course_notebooks
+from labs.course.runner import NOTEBOOKS, course_notebooks
 
 from .conftest import notebook_stems, run_notebook
 

@@ -5,8 +5,8 @@ import json
 import nbformat
 import pytest
 
-from labs import runner
 from labs.__main__ import main
+from labs.course import runner
 
 
 def test_resolve_names():

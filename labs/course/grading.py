@@ -30,8 +30,8 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from labs.assignments import Exercise, exercises, master_notebook, release_notebook
-from labs.runner import NOTEBOOKS, course_notebooks, environment_variables, resolve_notebooks
+from labs.course.assignments import Exercise, exercises, master_notebook, release_notebook
+from labs.course.runner import NOTEBOOKS, course_notebooks, environment_variables, resolve_notebooks
 from labs.validation import check_int, check_positive
 
 DEFAULT_CELL_TIMEOUT = 120

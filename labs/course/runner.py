@@ -27,7 +27,7 @@ from pathlib import Path
 from labs.profiles import PROFILES
 from labs.validation import check_choice, check_int
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: labs/course/runner.py -> ./
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
 TIME_BUDGET_MIN = {"fast": 5, "full": 45}  # the whole course, in minutes, on 2 CPU cores

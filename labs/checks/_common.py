@@ -1,0 +1,112 @@
+"""Shared assertion helpers of the self-checks: each failure says what is wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from labs.gradcheck import relative_error
+
+RULE_STEPS = 10
+
+
+def _passed(message: str) -> None:
+    print(f"✓ {message}")
+
+
+def check_close(
+    name: str, got: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8, hint: str = ""
+) -> None:
+    """Check that ``got`` matches ``expected`` (shape, sign, values) with a specific message."""
+    if got is None:
+        raise AssertionError(f"{name} is None: did you forget a `return`?")
+    try:
+        got_arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise AssertionError(f"{name} must be numbers; got {type(got).__name__}.") from None
+    want = np.asarray(expected, dtype=np.float64)
+    if got_arr.shape != want.shape:
+        raise AssertionError(f"{name} has shape {got_arr.shape}; expected {want.shape}. {hint}".strip())
+    if np.any(~np.isfinite(got_arr)):
+        raise AssertionError(f"{name} contains NaN or inf. {hint}".strip())
+    if np.allclose(got_arr, want, rtol=rtol, atol=atol):
+        return
+    if np.any(want != 0) and np.allclose(got_arr, -want, rtol=rtol, atol=atol):
+        raise AssertionError(f"{name} has the right size but the opposite sign. {hint}".strip())
+    flat = np.abs(got_arr - want).ravel()
+    worst = int(flat.argmax())
+    index = tuple(int(i) for i in np.unravel_index(worst, want.shape)) if want.shape else ()
+    raise AssertionError(
+        f"{name} differs from the expected value: at index {index} you have "
+        f"{got_arr[index]:.6g}, expected {want[index]:.6g} (relative error "
+        f"{relative_error(got_arr, want):.2e}). {hint}".strip()
+    )
+
+
+def _call(fn: Callable, label: str, *args: Any) -> Any:
+    if not callable(fn):
+        raise AssertionError(f"{label} must be a function; got {type(fn).__name__}.")
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        raise AssertionError(f"{label} is not written yet: replace the `raise NotImplementedError`.") from None
+
+
+def _same(got: Any, want: np.ndarray) -> bool:
+    """True when ``got`` is numbers of ``want``'s shape and equal to it within 1e-6 (relative)."""
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == np.shape(want) and bool(np.allclose(got, want, rtol=1e-6))
+
+
+def _check_rule_steps(
+    label: str,
+    student: Callable,
+    reference: Callable,
+    state_name: str,
+    state0: np.ndarray,
+    variants: dict[str, tuple[Callable, str]],
+    keras_optimizer: Any,
+) -> float:
+    """Step a student's update rule next to the reference on the elongated bowl, then run it for
+    ``RULE_STEPS`` steps against ``keras_optimizer``; return the largest relative difference."""
+    from labs import optimizers
+
+    bowl = optimizers.elongated_bowl(1.0, 10.0)
+    w0 = np.array([-4.0, 1.5])
+    w, state = w0.copy(), state0.copy()
+    for step in range(1, RULE_STEPS + 1):
+        g = bowl.grad(w)
+        result = _call(student, label, w.copy(), g.copy(), state.copy())
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise AssertionError(f"{label} must return a pair (new_w, new_{state_name}).")
+        want_w, want_state = reference(w, g, state)
+        where = f"At step {step} (w={np.round(w, 4)}, g={np.round(g, 4)}, {state_name}={np.round(state, 4)})"
+        if not _same(result[0], want_w):
+            for variant, message in variants.values():
+                wrong_w, wrong_state = variant(w, g, state)
+                if _same(result[0], wrong_w) and _same(result[1], wrong_state):
+                    raise AssertionError(f"{where} new_w = {np.round(result[0], 6)}: {message}")
+        check_close(f"new_w at step {step}", result[0], want_w, rtol=1e-6, hint=where + ".")
+        check_close(f"new_{state_name} at step {step}", result[1], want_state, rtol=1e-6,
+                    hint=where + f": return the updated {state_name}, not the old one.")
+        w, state = want_w, want_state
+
+    def as_rule(w, g, memory):
+        new_w, new_state = student(w, g, memory.get(state_name, state0.copy()))
+        return np.asarray(new_w, dtype=np.float64), {state_name: np.asarray(new_state, dtype=np.float64)}
+
+    ours = optimizers.run_steps(as_rule, bowl.grad, w0, RULE_STEPS)
+    theirs = optimizers.keras_steps(keras_optimizer, bowl.grad, w0, RULE_STEPS)
+    difference = float(np.max(np.abs(ours - theirs)) / np.max(np.abs(ours)))
+    if difference > 1e-4:
+        raise AssertionError(
+            f"Step by step your rule matches, but over {RULE_STEPS} steps it differs from Keras by "
+            f"{difference:.1e} of the parameters' size (expected < 1e-4): does it keep state between calls?"
+        )
+    return difference
+

@@ -1,0 +1,173 @@
+"""Self-checks of lab 03 (back-propagation)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from labs import neurons
+from labs.checks._common import _call, _passed, check_close
+
+
+class _SpyModel:
+    """A stand-in classifier that records the rows it is trained and tested on (column 0 = row id)."""
+
+    def __init__(self, log: list):
+        self.fitted: set[int] = set()
+        self.tested: list[int] = []
+        log.append(self)
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> _SpyModel:
+        self.fitted.update(np.asarray(X)[:, 0].astype(int).tolist())
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        ids = np.asarray(X)[:, 0].astype(int)
+        self.tested.extend(ids.tolist())
+        truth = (ids >= 30).astype(int)  # the spy data: rows 0..29 are class 0, 30..49 class 1
+        return np.where(ids % 4 == 1, 1 - truth, truth)  # wrong on every 4th row, right elsewhere
+
+
+def _one_sample_gradients(x, t, W_ih, theta_h, W_hj, theta_j, *, output_fprime=True, hidden_fprime=True):
+    """Reference gradients of E = ½ Σ (t − z)² for one sample of a sigmoid d-n_H-c network."""
+    from labs.backprop import Network, backward
+
+    net = Network([W_ih, W_hj], [theta_h, theta_j], "sigmoid", "squared")
+    if output_fprime and hidden_fprime:
+        return backward(net, x[None, :], t[None, :])
+    z_h = neurons.sigmoid(x @ W_ih + theta_h)
+    z_j = neurons.sigmoid(z_h @ W_hj + theta_j)
+    delta_j = (z_j - t) * (z_j * (1 - z_j) if output_fprime else 1.0)
+    delta_h = (W_hj @ delta_j) * (z_h * (1 - z_h) if hidden_fprime else 1.0)
+    return [np.outer(x, delta_h), delta_h, np.outer(z_h, delta_j), delta_j]
+
+
+def check_bp_gradients(gradients: Callable) -> None:
+    """Homework 4: ``gradients(x, t, W_ih, theta_h, W_hj, theta_j)`` → the four ∂E/∂ for one sample."""
+    names = ("dW_ih", "dtheta_h", "dW_hj", "dtheta_j")
+    rng = np.random.default_rng(3)
+    for d, n_h, c in ((2, 3, 2), (3, 2, 1)):
+        x, t = rng.normal(size=d), rng.uniform(size=c)
+        W_ih, theta_h = rng.normal(size=(d, n_h)), rng.normal(size=n_h)
+        W_hj, theta_j = rng.normal(size=(n_h, c)), rng.normal(size=c)
+        args = (x, t, W_ih, theta_h, W_hj, theta_j)
+        result = _call(gradients, "gradients", *(a.copy() for a in args))
+        if not isinstance(result, (tuple, list)) or len(result) != 4:
+            raise AssertionError("gradients must return four arrays: (dW_ih, dtheta_h, dW_hj, dtheta_j).")
+        expected = _one_sample_gradients(*args)
+        for name, got, want in zip(names, result, expected):
+            if np.shape(got) == want.T.shape != want.shape:
+                raise AssertionError(
+                    f"{name} has shape {np.shape(got)}, the transpose of {want.shape}: row index = "
+                    "the layer the weight comes from, column = the layer it goes to, e.g. np.outer(x, δ_h)."
+                )
+        if all(np.allclose(np.asarray(g, float), -e) for g, e in zip(result, expected)):
+            raise AssertionError(
+                "Every gradient has the opposite sign: ∂E/∂z_j = z_j − t_j, so δ_j = (z_j − t_j) f'(a_j) "
+                "(the slides' −(t_j − z_j) f'(a_j)). The update then subtracts η times the gradient."
+            )
+        for flag, where in (("output_fprime", "output"), ("hidden_fprime", "hidden")):
+            wrong = _one_sample_gradients(*args, **{flag: False})
+            if all(np.allclose(np.asarray(g, float), w) for g, w in zip(result, wrong)):
+                raise AssertionError(
+                    f"The {where} error term is missing the derivative f'(a) = z(1 − z) of the {where} "
+                    f"units: δ_{'j' if where == 'output' else 'h'} needs that factor."
+                )
+        hints = {
+            "dW_hj": "∂E/∂w_hj = δ_j · z_h with δ_j = (z_j − t_j) z_j (1 − z_j).",
+            "dtheta_j": "∂E/∂θ_j = δ_j (the threshold is a weight on a constant input 1).",
+            "dW_ih": "∂E/∂w_ih = δ_h · x_i with δ_h = z_h (1 − z_h) Σ_j w_hj δ_j.",
+            "dtheta_h": "∂E/∂θ_h = δ_h.",
+        }
+        for name in ("dtheta_j", "dW_hj", "dtheta_h", "dW_ih"):  # output layer first, as BP goes
+            i = names.index(name)
+            check_close(name, result[i], expected[i], rtol=1e-7, atol=1e-10,
+                        hint=f"For a {d}-{n_h}-{c} network: {hints[name]}")
+    _passed("all four gradients match back-propagation for a 2-3-2 and a 3-2-1 network.")
+
+
+def check_cross_validate(cross_validate: Callable, folds: int = 5) -> None:
+    """Exercise #1: ``cross_validate(make_model, X, y, folds, seed)`` → one test accuracy per fold."""
+    n = 50
+    X = np.c_[np.arange(n), np.random.default_rng(0).normal(size=n)]
+    y = (np.arange(n) >= 30).astype(int)  # sorted by class: folds cut in order are not stratified
+    log: list[_SpyModel] = []
+    scores = _call(cross_validate, "cross_validate", lambda: _SpyModel(log), X, y, folds, 0)
+    if scores is None:
+        raise AssertionError("cross_validate returned None: return the array of fold accuracies.")
+    scores = np.asarray(scores, dtype=float).ravel()
+    if len(scores) != folds:
+        raise AssertionError(f"cross_validate returned {len(scores)} number(s); expected one accuracy per fold ({folds}).")
+    used = [m for m in log if m.fitted]
+    if len(used) != folds:
+        raise AssertionError(
+            f"make_model() gave {len(used)} trained model(s) for {folds} folds: build a fresh model inside the "
+            "loop, so that no fold starts from a model that has already seen its test rows."
+        )
+    counts, expected = np.zeros(n, dtype=int), []
+    for k, model in enumerate(used, start=1):
+        test = np.array(sorted({i for i in model.tested if i not in model.fitted}), dtype=int)
+        if test.size == 0:
+            raise AssertionError(f"fold {k} was tested only on rows it was trained on: hold the test fold out of training.")
+        counts[test] += 1
+        share = np.mean(test >= 30)
+        if abs(share - 0.4) > 0.1:
+            raise AssertionError(
+                f"fold {k}'s test part is {share:.0%} class 1 but the data is 40% class 1: split with "
+                "StratifiedKFold so that every fold keeps the class mix."
+            )
+        expected.append(np.mean(test % 4 != 1))  # the spy is wrong exactly on rows with id % 4 == 1
+    if np.any(counts != 1):
+        i = int(np.flatnonzero(counts != 1)[0])
+        raise AssertionError(
+            f"row {i} was tested {counts[i]} times (rows a fold also trained on do not count); in k-fold "
+            "cross-validation every row is tested exactly once, by the one model that did not train on it."
+        )
+    if not np.allclose(np.sort(scores), np.sort(expected)):
+        raise AssertionError(
+            f"the scores {np.round(scores, 3).tolist()} are not the test accuracies of the folds "
+            f"{np.round(expected, 3).tolist()}: score a fold by mean(model.predict(X_test) == y_test)."
+        )
+    _passed(f"{folds} stratified folds, a fresh model for each, every row tested once, scores are the fold accuracies.")
+
+
+def check_keras_twin(keras_twin: Callable, net: Any, X: Any) -> None:
+    """Exercise #2: ``keras_twin(net)`` builds a Keras model with ``net``'s layers, activations and weights."""
+    import keras
+
+    from labs.backprop import LOSSES, predict_proba
+
+    model = _call(keras_twin, "keras_twin", net)
+    if not isinstance(model, keras.Model):
+        raise AssertionError(f"model must be a Keras model (e.g. keras.Sequential); got {type(model).__name__}.")
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    if len(dense) != len(net.weights):
+        raise AssertionError(
+            f"model has {len(dense)} Dense layer(s); the network has {len(net.weights)} "
+            f"({len(net.weights) - 1} hidden, 1 output)."
+        )
+    wanted = [net.hidden] * (len(dense) - 1) + [LOSSES[net.loss]]
+    for k, (layer, w, t, act) in enumerate(zip(dense, net.weights, net.thresholds, wanted)):
+        if layer.dtype != "float64":
+            raise AssertionError(
+                f"layer {layer.name!r} holds {layer.dtype} weights: pass dtype='float64' to every layer "
+                "so that Keras computes with the same precision as NumPy."
+            )
+        kernel, bias = (np.asarray(v) for v in layer.get_weights())
+        if kernel.shape != w.shape:
+            raise AssertionError(f"layer {layer.name!r} has a {kernel.shape} kernel; expected {w.shape}.")
+        if not (np.array_equal(kernel, w) and np.array_equal(bias, t)):
+            raise AssertionError(
+                f"layer {layer.name!r} does not hold the network's weights {net.param_names[2 * k]}, "
+                f"{net.param_names[2 * k + 1]}: copy them with layer.set_weights([weights[{k}], thresholds[{k}]])."
+            )
+        name = getattr(layer.activation, "__name__", str(layer.activation))
+        if name != act:
+            raise AssertionError(f"layer {layer.name!r} uses activation {name!r}; the network uses {act!r} there.")
+    got = np.asarray(model(np.asarray(X, dtype=np.float64)))
+    check_close("model(X)", got, predict_proba(net, X), rtol=1e-10, atol=1e-12,
+                hint="Same weights and activations should give the same outputs.")
+    _passed(f"the Keras model reproduces the NumPy network's outputs on {len(got)} samples.")
+

@@ -1,0 +1,91 @@
+"""Self-checks of lab 09 (regularisation and dropout)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from labs.checks._common import RULE_STEPS, _call, _passed, _same, check_close
+
+
+def check_hand_dropout(dropout: Callable, test_weights: Callable, keep_prob: float = 0.8) -> None:
+    """Exercise: ``dropout(a, keep_prob, rng)`` is the slides' training-time dropout and
+    ``test_weights(W, keep_prob)`` the slides' test-time scaling."""
+    a = np.random.default_rng(3).uniform(0.5, 1.5, size=(400, 50))
+    out = _call(dropout, "dropout", a.copy(), keep_prob, np.random.default_rng(0))
+    if out is None:
+        raise AssertionError("dropout returned None: did you forget a `return`?")
+    out = np.asarray(out, dtype=np.float64)
+    if out.shape != a.shape:
+        raise AssertionError(f"dropout must return the same shape as its input {a.shape}; got {out.shape}.")
+    kept = out != 0
+    if np.allclose(out[kept], a[kept] / keep_prob):
+        raise AssertionError("the kept activations are divided by keep_prob: that is Keras' inverted dropout. "
+                             "The slides' rule leaves them unchanged and scales the weights at test time.")
+    if not np.allclose(out[kept], a[kept]):
+        raise AssertionError("each activation must be either kept unchanged or set to 0 (multiply by a 0/1 mask).")
+    share, spread = kept.mean(), 5 * np.sqrt(keep_prob * (1 - keep_prob) / a.size)
+    if abs(share - (1 - keep_prob)) < spread and abs(share - keep_prob) > spread:
+        raise AssertionError(f"you keep {share:.1%} of the units with keep_prob={keep_prob}: keep_prob is the "
+                             "probability of KEEPING a unit (use rng.random(shape) < keep_prob).")
+    if abs(share - keep_prob) > spread:
+        raise AssertionError(f"you keep {share:.1%} of the units; with keep_prob={keep_prob} expect about "
+                             f"{keep_prob:.0%} (within {spread:.1%}).")
+    again = np.asarray(_call(dropout, "dropout", a.copy(), keep_prob, np.random.default_rng(1)))
+    if np.array_equal(again != 0, kept):
+        raise AssertionError("two calls with different random generators drop the same units: "
+                             "draw a new mask from `rng` every time.")
+    W = np.random.default_rng(4).normal(size=(5, 3))
+    scaled = _call(test_weights, "test_weights", W.copy(), keep_prob)
+    if scaled is not None and np.shape(scaled) == W.shape:
+        if np.allclose(scaled, W / keep_prob):
+            raise AssertionError("test_weights divides by keep_prob; the slides multiply the weights by p "
+                                 "(a weight 1 trained with p = 0.5 becomes 0.5 at test time).")
+        if np.allclose(scaled, W * (1 - keep_prob)):
+            raise AssertionError("test_weights multiplies by 1 − keep_prob (the drop rate); multiply by keep_prob.")
+    check_close("test_weights(W, keep_prob)", scaled, W * keep_prob, hint="Multiply every weight by keep_prob.")
+    _passed(f"your dropout keeps {share:.1%} of the units unchanged (keep_prob {keep_prob}) and the "
+            "test-time weights are scaled by p.")
+
+
+def check_weight_decay_update(update: Callable, learning_rate: float = 0.1, decay: float = 0.05) -> None:
+    """Exercise: ``update(w, g, lr, decay) -> new_w`` is the slides' w ← w(1 − ηλ) − η g, as Keras'
+    ``SGD(weight_decay=λ)`` does it."""
+    from labs import optimizers
+
+    lr, lam = learning_rate, decay
+    bowl = optimizers.elongated_bowl(1.0, 3.0)
+    w0 = np.array([-4.0, 1.5])
+    wrong = {
+        "no lr": (lambda w, g: w * (1 - lam) - lr * g, "the decay factor is (1 − ηλ): include the learning rate."),
+        "grows": (lambda w, g: w * (1 + lr * lam) - lr * g, "the weights grow: multiply by (1 − ηλ), not (1 + ηλ)."),
+        "no decay": (lambda w, g: w - lr * g, "that is plain gradient descent; shrink w by the factor (1 − ηλ) too."),
+        "L2 twice": (lambda w, g: w * (1 - 2 * lr * lam) - lr * g,
+                     "you shrink by (1 − 2ηλ): that is the gradient of λ·Σw² (no ½); the slides' factor is (1 − ηλ)."),
+    }
+    w = w0.copy()
+    for step in range(1, 6):
+        g = bowl.grad(w)
+        got = _call(update, "update", w.copy(), g.copy(), lr, lam)
+        want = w * (1 - lr * lam) - lr * g
+        where = f"At step {step} (w={np.round(w, 4)}, g={np.round(g, 4)}, η={lr}, λ={lam})"
+        if not _same(got, want):
+            for variant, message in wrong.values():
+                if _same(got, variant(w, g)):
+                    raise AssertionError(f"{where}: {message}")
+        check_close(f"new_w at step {step}", got, want, rtol=1e-6, hint=where + ".")
+        w = want
+    import keras
+
+    ours = optimizers.run_steps(lambda w, g, s: (np.asarray(update(w, g, lr, lam), dtype=np.float64), s),
+                                bowl.grad, w0, RULE_STEPS)
+    theirs = optimizers.keras_steps(keras.optimizers.SGD(learning_rate=lr, weight_decay=lam), bowl.grad, w0,
+                                    RULE_STEPS)
+    difference = float(np.max(np.abs(ours - theirs)) / np.max(np.abs(ours)))
+    if difference > 1e-4:
+        raise AssertionError(f"over {RULE_STEPS} steps your rule differs from Keras' SGD(weight_decay) by "
+                             f"{difference:.1e} of the weights' size.")
+    _passed(f"your weight-decay step matches keras.optimizers.SGD(weight_decay={lam}) over {RULE_STEPS} steps "
+            f"(largest difference {difference:.1e}).")
+

@@ -1,0 +1,198 @@
+"""Self-checks of lab 12 (training deep networks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from labs.checks._common import _call, _passed
+
+
+def _variance_mistakes(fan_in: int, fan_out: int, scheme: str) -> dict[str, float]:
+    """Variances that common slips produce, to name the slip in the message."""
+    avg = fan_in + fan_out
+    if scheme == "xavier":
+        return {
+            "1/fan_in (LeCun's formula): Xavier uses 2/(fan_in + fan_out)": 1 / fan_in,
+            "2/fan_in (He's formula), which is meant for ReLU layers": 2 / fan_in,
+            "the variance used as the limit: U(-a, a) has variance a²/3, so a = sqrt(6/(fan_in + fan_out))":
+                2 / (3 * avg),
+            "a limit without the square root: a = sqrt(6/(fan_in + fan_out))": (6 / avg) ** 2 / 3,
+            "the limit a = sqrt(1/fan_in) or similar: a = sqrt(6/(fan_in + fan_out))": 1 / (3 * fan_in),
+        }
+    return {
+        "1/fan_in: He's formula has a factor 2, because ReLU zeroes half of its inputs": 1 / fan_in,
+        "2/(fan_in + fan_out) (Xavier's formula); He uses 2/fan_in": 2 / avg,
+        "2/fan_out: He divides by fan_in, the number of inputs of a unit": 2 / fan_out,
+        "the variance used as the standard deviation: use std = sqrt(2/fan_in)": (2 / fan_in) ** 2,
+        "U(-a, a) with a = sqrt(2/fan_in), whose variance is a²/3: He draws from N(0, 2/fan_in)":
+            2 / (3 * fan_in),
+    }
+
+
+def _check_initializer(init: Callable, scheme: str) -> tuple[float, float]:
+    """Shared checks for the hand-written initialisers; returns (measured, formula) variance."""
+    fan_in, fan_out = 400, 200
+    formula = {"xavier": "2/(fan_in + fan_out)", "he": "2/fan_in"}[scheme]
+    expected = 2 / (fan_in + fan_out) if scheme == "xavier" else 2 / fan_in
+    w = _call(init, "the initialiser", fan_in, fan_out, np.random.default_rng(0))
+    if w is None:
+        raise AssertionError("the initialiser returned None: did you forget a `return`?")
+    w = np.asarray(w, dtype=np.float64)
+    if w.shape == (fan_out, fan_in):
+        raise AssertionError(f"shape {w.shape} is transposed: a Keras kernel has shape (fan_in, fan_out) "
+                             f"= ({fan_in}, {fan_out}).")
+    if w.shape != (fan_in, fan_out):
+        raise AssertionError(f"the weights must have shape (fan_in, fan_out) = ({fan_in}, {fan_out}); got {w.shape}.")
+    if not np.all(np.isfinite(w)):
+        raise AssertionError("the weights contain NaN or inf.")
+    again = np.asarray(_call(init, "the initialiser", fan_in, fan_out, np.random.default_rng(0)))
+    other = np.asarray(_call(init, "the initialiser", fan_in, fan_out, np.random.default_rng(1)))
+    if not np.array_equal(w, again) or np.array_equal(w, other):
+        raise AssertionError("draw the numbers from the `rng` argument (e.g. rng.uniform, rng.normal), so that "
+                             "the same generator state gives the same weights and another gives others.")
+    n, var = w.size, float(w.var())
+    # standard error of a sample variance: sqrt((m4 - var²)/n), m4 = 9/5 var² (uniform) or 3 var² (normal)
+    se = expected * np.sqrt((0.8 if scheme == "xavier" else 2.0) / n)
+    if abs(w.mean()) > 5 * np.sqrt(expected / n):
+        raise AssertionError(f"the weights should have mean 0; yours have mean {w.mean():.4g} "
+                             f"(a zero-mean sample of {n} would be within ±{5 * np.sqrt(expected / n):.1g}).")
+    if abs(var - expected) > 5 * se:
+        slip = [s for s, v in _variance_mistakes(fan_in, fan_out, scheme).items() if abs(var - v) <= 0.05 * v]
+        hint = f" Your variance looks like {slip[0]}." if slip else ""
+        raise AssertionError(
+            f"for fan_in={fan_in}, fan_out={fan_out} the variance should be {formula} = {expected:.5f}, "
+            f"yours is {var:.5f} ({var / expected:.2f} times too {'large' if var > expected else 'small'}).{hint}"
+        )
+    largest = float(np.abs(w).max())
+    if scheme == "xavier":
+        limit = np.sqrt(6 / (fan_in + fan_out))
+        if largest > limit * (1 + 1e-9):
+            raise AssertionError(f"Xavier-uniform weights lie in [-a, a] with a = sqrt(6/(fan_in + fan_out)) = "
+                                 f"{limit:.4f}; yours reach {largest:.4f} (a normal distribution?).")
+    elif largest < 2.0 * np.sqrt(expected):  # U(-a, a) stops at 1.73 std, a normal goes past 4
+        raise AssertionError(f"He's weights are normal, with tails well past 2 standard deviations; yours stop at "
+                             f"{largest / np.sqrt(expected):.2f} std (a uniform distribution?).")
+    return var, expected
+
+
+def check_xavier_uniform(init: Callable) -> None:
+    """Exercise: ``init(fan_in, fan_out, rng)`` draws Xavier/Glorot weights, U(-a, a), a = √(6/(fan_in+fan_out))."""
+    var, expected = _check_initializer(init, "xavier")
+    _passed(f"Xavier-uniform: variance {var:.5f} vs 2/(fan_in + fan_out) = {expected:.5f}, within sampling error.")
+
+
+def check_he_normal(init: Callable) -> None:
+    """Exercise: ``init(fan_in, fan_out, rng)`` draws He/MSRA weights, N(0, 2/fan_in)."""
+    var, expected = _check_initializer(init, "he")
+    _passed(f"He-normal: variance {var:.5f} vs 2/fan_in = {expected:.5f}, within sampling error.")
+
+
+def _block_model(block: Callable, features: int, width: int, activation: str) -> Any:
+    import keras
+
+    inputs = keras.Input(shape=(features,))
+    try:
+        outputs = _call(block, "residual_block", inputs, width, activation)
+    except AssertionError:
+        raise
+    except Exception as error:  # a Keras shape error names the problem best in the student's terms
+        hint = (f" The input has {features} features and the block {width}: the shortcut must be projected "
+                "to the block's width with Dense(width, use_bias=False)." if features != width else "")
+        raise AssertionError(f"residual_block failed on an input of {features} features: "
+                             f"{type(error).__name__}: {str(error).splitlines()[0]}.{hint}") from None
+    if outputs is None:
+        raise AssertionError("residual_block returned None: did you forget a `return`?")
+    model = keras.Model(inputs, outputs)
+    if tuple(model.output_shape) != (None, width):
+        raise AssertionError(f"the block's output must have shape (batch, width) = (None, {width}); "
+                             f"got {tuple(model.output_shape)}.")
+    return model
+
+
+def _dense_weights(model: Any, rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Give every Dense layer random weights (biases too) and return (kernel, bias) pairs in order."""
+    import keras
+
+    pairs = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dense):
+            kernel = rng.normal(scale=0.5, size=layer.kernel.shape)
+            bias = rng.normal(scale=0.5, size=layer.units) if layer.use_bias else np.zeros(layer.units)
+            layer.set_weights([kernel, bias] if layer.use_bias else [kernel])
+            pairs.append((kernel, bias))
+    return pairs
+
+
+def _block_outputs(x: np.ndarray, pairs: list, act: Callable) -> dict[str, list[np.ndarray]]:
+    """What a right block and typical slips compute, for each way of reading its Dense layers."""
+    if len(pairs) == 2:
+        readings = [(pairs[0], pairs[1], None)]
+    else:  # F's second layer is the square one; the other two are F's first layer and U, in either order
+        square = next(i for i, (k, _) in enumerate(pairs) if k.shape[0] == k.shape[1])
+        first, proj = [p for i, p in enumerate(pairs) if i != square]
+        readings = [(first, pairs[square], proj), (proj, pairs[square], first)]
+    outputs: dict[str, list[np.ndarray]] = {"right": [], "no shortcut": [], "late add": [], "linear F": []}
+    for (w1, b1), (w2, b2), proj in readings:
+        shortcut = x if proj is None else x @ proj[0] + proj[1]
+        f = act(x @ w1 + b1) @ w2 + b2
+        outputs["right"].append(act(f + shortcut))
+        outputs["no shortcut"].append(act(f))
+        outputs["late add"].append(act(f) + shortcut)
+        outputs["linear F"].append(act((x @ w1 + b1) @ w2 + b2 + shortcut))
+    return outputs
+
+
+_BLOCK_SLIPS = {
+    "no shortcut": "the output is act(F(x)): the shortcut is missing; add x (or Ux) to F(x) before the "
+                   "last activation.",
+    "late add": "the output is act(F(x)) + x: add the shortcut first, then apply the activation, "
+                "H = act(F(x) + x).",
+    "linear F": "F has no activation between its two Dense layers: F(x) = W2·act(W1·x + b1) + b2.",
+}
+
+
+def check_residual_block(block: Callable) -> None:
+    """Exercise: ``block(x, width, activation)`` returns act(W2·act(W1·x + b1) + b2 + s(x)), s = x or Ux."""
+    import keras
+
+    rng = np.random.default_rng(0)
+    relu = lambda s: np.maximum(s, 0.0)  # noqa: E731
+    for features, width in ((6, 6), (9, 6)):
+        model = _block_model(block, features, width, "relu")
+        pairs = _dense_weights(model, rng)
+        needed = 2 if features == width else 3
+        if len(pairs) != needed:
+            what = ("two Dense layers for F and no projection: the widths are equal, so the shortcut is x itself"
+                    if needed == 2 else "two Dense layers for F plus a projection Dense(width, use_bias=False) "
+                    "for the shortcut, because the widths differ")
+            raise AssertionError(f"with {features} input features and width {width} the block needs {what}; "
+                                 f"yours has {len(pairs)} Dense layers.")
+        x = rng.normal(size=(5, features))
+        got = np.asarray(model(x.astype("float32")), dtype=np.float64)
+        matched = {key: any(np.allclose(got, o, rtol=1e-4, atol=1e-4) for o in candidates)
+                   for key, candidates in _block_outputs(x, pairs, relu).items()}
+        if matched["right"]:
+            continue
+        for slip, message in _BLOCK_SLIPS.items():
+            if matched[slip]:
+                raise AssertionError(message)
+        wanted = _block_outputs(x, pairs, relu)["right"][0]
+        raise AssertionError(
+            f"for an input of {features} features and width {width} the block does not compute "
+            f"act(W2·act(W1·x + b1) + b2 + {'x' if needed == 2 else 'Ux'}): output[0, :3] is "
+            f"{np.round(got[0, :3], 4).tolist()}, expected {np.round(wanted[0, :3], 4).tolist()}. Keep the "
+            "second Dense layer linear: the activation comes after the addition."
+        )
+    model = _block_model(block, 6, 6, "tanh")
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dense):
+            layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
+    x = rng.normal(size=(4, 6))
+    if not np.allclose(np.asarray(model(x.astype("float32"))), np.tanh(x), atol=1e-5):
+        raise AssertionError("with activation='tanh' and F's weights at zero the block should return tanh(x): "
+                             "use the `activation` argument rather than a fixed 'relu'.")
+    _passed("residual block: H(x) = act(F(x) + x), with a projection Ux where the widths differ.")
+
