@@ -50,6 +50,15 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
                        help=f"seconds per submission in all (default: {DEFAULT_TIME_LIMIT})")
     grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default: 1)")
+    grade.add_argument("--sandbox", choices=("bwrap", "docker", "podman", "none"), default="bwrap",
+                       help="what each grading kernel runs in (default: bwrap, i.e. bubblewrap); none = unsandboxed, "
+                            "marked on every CSV row")
+    grade.add_argument("--memory", type=float, default=4.0,
+                       help="GiB of memory each grading kernel may use, all its processes together (default: 4)")
+    grade.add_argument("--seed", type=int, default=None,
+                       help="seed of the hidden tests' inputs (default: drawn afresh for each grading run)")
+    grade.add_argument("--executed", type=Path, default=None, metavar="DIR",
+                       help="keep every executed notebook in DIR/<student>/ (default: not kept)")
     return parser
 
 
@@ -86,9 +95,17 @@ def _release(names: list[str], out: Path) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     from labs.course.grading import grade_submissions, write_csv
+    from labs.course.sandbox import SandboxUnavailable
 
-    results = grade_submissions(args.submissions, notebook=args.notebook, cell_timeout=args.cell_timeout,
-                                time_limit=args.time_limit, jobs=args.jobs)
+    if args.memory <= 0:
+        raise ValueError(f"--memory must be a positive number of GiB; got {args.memory:g}.")
+    try:
+        results = grade_submissions(args.submissions, notebook=args.notebook, cell_timeout=args.cell_timeout,
+                                    time_limit=args.time_limit, jobs=args.jobs, sandbox=args.sandbox,
+                                    memory=int(args.memory * 1024**3), seed=args.seed, executed_dir=args.executed)
+    except SandboxUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     width = max([len(r.student) for r in results] + [7])
     print(f"{'student':<{width}}  {'notebook':<16} {'points':>9} {'seconds':>8}  flag")
     for r in results:

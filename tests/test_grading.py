@@ -21,9 +21,12 @@ TOY_CELLS = [
     ("markdown", "# Lab 98 · toy"),
     ("code", "import labs"),
     ("code", "### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION"),
-    ("code", "labs.checks.check_close('answer', answer, 42)"),
+    ("code", "labs.checks.check_close('answer', answer, 42)\n### BEGIN HIDDEN TESTS\n"
+             "labs.probes.record('answer', {'answer': answer})\n### END HIDDEN TESTS"),
     ("code", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"),
-    ("code", "# points: 3\nlabs.checks.check_close('double(2)', double(2), 4)"),
+    ("code", "# points: 3\nlabs.checks.check_close('double(2)', double(2), 4)\n### BEGIN HIDDEN TESTS\n"
+             "_x = labs.probes.rng('double').normal(size=5)\nlabs.probes.record('double', {'y': double(_x)})\n"
+             "### END HIDDEN TESTS"),
     ("code", "raise RuntimeError('cells after the last check are not run by the grader')"),
 ]
 
@@ -254,4 +257,4 @@ def test_fake_set_is_made_from_the_master():
 def test_only_cells_before_the_first_answer_get_the_long_timeout(toy):
     masters, _ = toy
     graded = grading._graded_copy(grading.Master.load(masters / "98_toy.ipynb"), {})
-    assert grading._cell_timeouts(graded, 5) == [grading.SETUP_TIMEOUT] * 2 + [5] * 4
+    assert grading._cell_timeouts(graded, 5) == [grading.SETUP_TIMEOUT] * 2 + [5] * 6  # 2 answers, 2 checks, 2 hidden
