@@ -204,13 +204,13 @@ _FLAGGED_ATTRIBUTES = {
     "fork": "forks a process", "kill": "sends signals", "_exit": "ends the process", "environ": "reads the environment",
     "setrecursionlimit": "changes the recursion limit", "settrace": "installs a tracer", "setprofile": "installs a profiler",
 }
+# Modules an exercise answer has no use for (``os``, ``sys`` and ``pathlib`` are read by their attributes).
 _FLAGGED_MODULES = {
-    "builtins", "sys", "importlib", "ctypes", "subprocess", "socket", "urllib", "http", "requests", "shutil",
-    "multiprocessing", "threading", "signal", "inspect", "gc", "pickle", "marshal", "types", "code", "codeop",
-    "IPython", "ipykernel", "nbformat", "nbclient", "nbgrader", "pathlib", "glob", "tempfile", "atexit",
+    "builtins", "importlib", "ctypes", "subprocess", "socket", "urllib", "http", "requests", "shutil", "pty",
+    "multiprocessing", "signal", "inspect", "gc", "pickle", "marshal", "code", "codeop", "atexit",
+    "IPython", "ipykernel", "jupyter_client", "nbformat", "nbclient", "nbgrader",
 }
 _WRITE_MODES = re.compile(r"[wax+]")
-_SAFE_MODULE_TARGETS = set()  # module attributes an answer may assign: none
 
 
 @dataclass
@@ -317,8 +317,8 @@ def _read_call(node: ast.Call, flag) -> None:
         writes = func != "open" or (isinstance(mode, ast.Constant) and isinstance(mode.value, str)
                                     and _WRITE_MODES.search(mode.value))
         path = target.value if isinstance(target, ast.Constant) and isinstance(target.value, str) else None
-        if path is None and func in ("open", "io.open", "os.open"):
-            flag("opens a file whose name is computed")
+        if path is None and (func in ("open", "io.open", "os.open") or func.endswith((".write_text", ".write_bytes"))):
+            flag(f"{'writes' if writes else 'opens'} a file whose name is computed")
         elif path is not None and (path.startswith(("/", "~")) or ".." in Path(path).parts):
             flag(f"{'writes' if writes else 'reads'} a file outside the working folder ({path[:40]})")
     if func.endswith(("os.system", "os.popen", "os.execv", "os.execl", "os.spawnl")):
