@@ -133,7 +133,7 @@ subprocess.Popen([sys.executable, "-c", "import time, pathlib\\ntime.sleep(6)\\n
 '''
 GIANT_OUTPUT = "for _ in range(20000):\n    print('x' * 1000)\n"
 MEMORY_BOMB = "_hog = []\nwhile True:\n    _hog.append(bytearray(200_000_000))\n"
-DELAYED_EXIT = "import os, threading\nthreading.Timer(4.0, os._exit, [3]).start()\n"
+DELAYED_EXIT = "import os, threading\nthreading.Timer(1.0, os._exit, [3]).start()\n"
 
 
 @dataclass
@@ -196,7 +196,9 @@ def cases(stem: str, targets: Targets, *, every_category: bool) -> list[Case]:
                  "imports subprocess"),
             Case("giant_output", _wrong(stem, GIANT_OUTPUT, 1) | {2: second}, 1),
             Case("memory_bomb", {1: MEMORY_BOMB + first, 2: second}, 1, "", {1: "MemoryError"}),
-            Case("delayed_exit", {1: DELAYED_EXIT + first, 2: second}, 1, "kernel died"),
+            # The exit comes while exercise 2's (slow) answer runs: exercise 1 keeps its point.
+            Case("delayed_exit", {1: DELAYED_EXIT + first, 2: "import time\ntime.sleep(3)\n" + second}, 1,
+                 "kernel died"),
             Case("hard_coded", {1: hard_coded(stem, 1), 2: wrong[2]}, 0, "", {1: "hidden tests: wrong"}),
         ]
     return found

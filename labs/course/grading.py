@@ -446,7 +446,7 @@ def run_answers(master: Master, answers: dict[str, str], settings: Settings, ref
     Each run after a kernel's death gets a time budget of its own, and an exercise is scored
     from the last run that reached it, so points earned before the death are kept.
     """
-    killed: dict[int, str] = {}  # exercise number -> the cell of it that killed the kernel
+    killed: dict[int, tuple[str, str]] = {}  # exercise number -> (the cell of it that killed the kernel, why)
     runs: list[_Run] = []
     scratch = Path(tempfile.mkdtemp(prefix="labs-records-"))
     try:
@@ -460,14 +460,16 @@ def run_answers(master: Master, answers: dict[str, str], settings: Settings, ref
             if culprit is None or culprit.number in killed:
                 break
             cell = nb.cells[stop.cell]
-            killed[culprit.number] = ("answer" if cell.metadata.get("nbgrader", {}).get("solution")
-                                      else "hidden test" if cell.metadata.get(HIDDEN_CELL) else "check")
+            kind = ("answer" if cell.metadata.get("nbgrader", {}).get("solution")
+                    else "hidden test" if cell.metadata.get(HIDDEN_CELL) else "check")
+            killed[culprit.number] = (kind, stop.reason.partition(" (")[2].rstrip(")"))
         scores = []
         for exercise in master.exercises:
             if exercise.number in killed:
+                kind, why = killed[exercise.number]
                 scores.append(ExerciseScore(exercise, 0.0, "kernel died", (
-                    f"the kernel died while running the {killed[exercise.number]} cell (os._exit, a crash, or a "
-                    "memory or process limit); the other exercises were graded in a fresh kernel without this answer")))
+                    f"the kernel died while running the {kind} cell ({why}); the other exercises were graded in "
+                    "a fresh kernel without this answer")))
                 continue
             reached = [r for r in runs if _reached(r, exercise)]
             run = reached[-1] if reached else runs[-1]
@@ -475,7 +477,7 @@ def run_answers(master: Master, answers: dict[str, str], settings: Settings, ref
                                  (twins or {}).get(exercise.number, [])))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    flags = [f"the kernel died in exercise {n}" for n in killed]
+    flags = [f"the kernel died in exercise {n} ({why})" for n, (_, why) in killed.items()]
     if runs[-1].stop:
         flags.append(runs[-1].stop.reason)
     return scores, runs[-1].nb, "; ".join(dict.fromkeys(flags))

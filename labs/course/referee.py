@@ -308,20 +308,38 @@ def _is_module_attribute(node: ast.Attribute, imported: dict[str, str]) -> bool:
     return isinstance(base, ast.Name) and (base.id in imported or base.id in {"labs", "np", "numpy", "keras", "tf"})
 
 
+def _constant_path(node: ast.AST | None) -> str | None:
+    """The path a node names when it is a literal (``"x.txt"``, ``Path("x.txt")``), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Call) and _dotted(node.func).split(".")[-1] in ("Path", "PurePath") and node.args:
+        return _constant_path(node.args[0])
+    return None
+
+
 def _read_call(node: ast.Call, flag) -> None:
     func = _dotted(node.func)
-    if func in ("open", "io.open", "os.open", "np.save", "np.savez", "np.savetxt", "numpy.save") or func.endswith(
-            (".write_text", ".write_bytes", ".open", ".to_csv", ".savefig", ".save")):
+    method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+    if func in ("open", "io.open", "os.open"):
         target = node.args[0] if node.args else None
         mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"), None)
-        writes = func != "open" or (isinstance(mode, ast.Constant) and isinstance(mode.value, str)
-                                    and _WRITE_MODES.search(mode.value))
-        path = target.value if isinstance(target, ast.Constant) and isinstance(target.value, str) else None
-        if path is None and (func in ("open", "io.open", "os.open") or func.endswith((".write_text", ".write_bytes"))):
-            flag(f"{'writes' if writes else 'opens'} a file whose name is computed")
-        elif path is not None and (path.startswith(("/", "~")) or ".." in Path(path).parts):
-            flag(f"{'writes' if writes else 'reads'} a file outside the working folder ({path[:40]})")
+        writes = isinstance(mode, ast.Constant) and isinstance(mode.value, str) and bool(_WRITE_MODES.search(mode.value))
+    elif method in ("write_text", "write_bytes", "touch", "mkdir", "unlink", "rename", "replace", "rmdir",
+                    "symlink_to", "chmod"):
+        target, writes = node.func.value, True
+    elif func in ("np.save", "np.savez", "np.savetxt", "numpy.save", "numpy.savez", "os.remove", "os.unlink",
+                  "os.rename", "os.replace", "os.symlink", "os.makedirs", "os.mkdir", "os.chmod"):
+        target, writes = (node.args[0] if node.args else None), True
+    else:
+        target = writes = None
+    if writes is not None:
+        path = _constant_path(target)
+        verb = "writes" if writes else "opens"
+        if path is None:
+            flag(f"{verb} a file whose name is computed")
+        elif path.startswith(("/", "~")) or ".." in Path(path).parts:
+            flag(f"{verb} a file outside the working folder ({path[:40]})")
     if func.endswith(("os.system", "os.popen", "os.execv", "os.execl", "os.spawnl")):
         flag("runs a shell command")
-    if func in ("getattr",) and len(node.args) > 1 and not isinstance(node.args[1], ast.Constant):
+    if func == "getattr" and len(node.args) > 1 and not isinstance(node.args[1], ast.Constant):
         flag("calls getattr with a computed name")
