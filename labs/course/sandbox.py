@@ -128,6 +128,7 @@ class Sandbox:
 
     def _container(self, kernel: list[str], runtime_dir: Path, workdir: Path, env: dict[str, str]) -> list[str]:
         cmd = [self.kind, "run", "--rm", "-i", "--network", "none", "--read-only", "--tmpfs", "/tmp",
+               "--user", f"{os.getuid()}:{os.getgid()}",  # may use the sockets in the grader's runtime folder
                "--memory", str(self.limits.memory), "--pids-limit", str(self.limits.processes),
                "--ulimit", f"fsize={self.limits.file_size}", "--cap-drop", "ALL",
                "--security-opt", "no-new-privileges", "-v", f"{runtime_dir}:{runtime_dir}",
