@@ -213,6 +213,7 @@ def fake_grades(tmp_path_factory):
 
 @needs_bwrap
 @pytest.mark.notebook
+@pytest.mark.xdist_group("fake-grades")
 @pytest.mark.parametrize("student", sorted(EXPECTED))
 def test_fake_submission_gets_its_score(student, fake_grades):
     points, max_points, statuses, flag = EXPECTED[student]
@@ -227,6 +228,7 @@ def test_fake_submission_gets_its_score(student, fake_grades):
 
 @needs_bwrap
 @pytest.mark.notebook
+@pytest.mark.xdist_group("fake-grades")
 def test_fake_submissions_say_why(fake_grades):
     message = {(r["student"], r["exercise"]): r["message"] for r in fake_grades}
     assert "answer cell: RuntimeError: my code is not finished" in message["raises", "1"]

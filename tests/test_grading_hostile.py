@@ -49,7 +49,8 @@ class _Answer(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module", params=sorted(LABS))
+@pytest.fixture(scope="module", params=[pytest.param(stem, marks=pytest.mark.xdist_group(f"hostile-{stem}"))
+                                        for stem in sorted(LABS)])
 def graded(request, tmp_path_factory):
     """Grade lab ``param``'s hostile and honest submissions; returns (cases, results, targets, before)."""
     stem = request.param
