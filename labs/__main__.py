@@ -94,15 +94,20 @@ def _release(names: list[str], out: Path) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    import secrets
+
     from labs.course.grading import grade_submissions, write_csv
     from labs.course.sandbox import SandboxUnavailable
 
     if args.memory <= 0:
         raise ValueError(f"--memory must be a positive number of GiB; got {args.memory:g}.")
+    seed = args.seed if args.seed is not None else secrets.randbits(31)
+    where = "UNSANDBOXED (--sandbox none): submissions run as you" if args.sandbox == "none" else args.sandbox
+    print(f"grading in {where}; hidden cases drawn with --seed {seed}")
     try:
         results = grade_submissions(args.submissions, notebook=args.notebook, cell_timeout=args.cell_timeout,
                                     time_limit=args.time_limit, jobs=args.jobs, sandbox=args.sandbox,
-                                    memory=int(args.memory * 1024**3), seed=args.seed, executed_dir=args.executed)
+                                    memory=int(args.memory * 1024**3), seed=seed, executed_dir=args.executed)
     except SandboxUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
