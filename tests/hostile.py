@@ -173,8 +173,9 @@ def cases(stem: str, targets: Targets, *, every_category: bool) -> list[Case]:
         Case("rebound_check", _wrong(stem, ATTACKS["rebound_check"]), 0, "calls setattr"),
         Case("ipython_hook", _wrong(stem, ATTACKS["ipython_hook"]), 0, "uses get_ipython"),
         Case("patched_numpy", _wrong(stem, ATTACKS["patched_numpy"]), 0, "changes an imported module"),
-        Case("reads_master", {1: reads_master + wrong[1], 2: wrong[2]}, 0, "calls exec"),
-        Case("network", {1: NETWORK.format(url=targets.url) + wrong[1], 2: wrong[2]}, 0, "imports urllib.request"),
+        # A wrong answer, replaced by the master's if the attack gets at it.
+        Case("reads_master", {1: wrong[1] + reads_master, 2: wrong[2]}, 0, "calls exec"),
+        Case("network", {1: wrong[1] + NETWORK.format(url=targets.url), 2: wrong[2]}, 0, "imports urllib.request"),
         Case("writes_course", {1: WRITES_COURSE.format(targets=[str(p) for p in targets.course_files
                                                                   + [targets.other_submission]]) + first,
                                2: wrong[2]}, 1, "writes a file whose name is computed"),

@@ -202,3 +202,23 @@ def test_a_missing_sandbox_tool_says_how_to_install_it(monkeypatch):
     with pytest.raises(ValueError, match="sandbox must be one of"):
         sandbox.Sandbox("chroot")
     sandbox.Sandbox("none").check_available()
+
+
+# --- the masters themselves ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", __import__("labs.course.runner", fromlist=["x"]).course_notebooks(),
+                         ids=lambda p: p.stem)
+def test_every_exercise_has_a_hidden_test_and_its_solution_reads_clean(path):
+    """Each graded exercise records hidden results; the master's own answer uses no twin and
+    nothing the static read flags (so an honest answer in the master's style is never flagged)."""
+    from labs.course.grading import Master
+
+    master = Master.load(path)
+    assert master.exercises
+    for exercise in master.exercises:
+        hidden = master.hidden.get(exercise.number, "")
+        assert "labs.probes.record(" in hidden, f"{path.stem} exercise {exercise.number} has no hidden test"
+        assert master.twins.get(exercise.number), f"{path.stem} exercise {exercise.number} names no twins"
+        reading = referee.read_answer(master.solutions[exercise.answer_id], master.twins[exercise.number])
+        assert reading.twins == [] and reading.flags == [], (path.stem, exercise.number, reading)

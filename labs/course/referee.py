@@ -229,10 +229,10 @@ def read_answer(source: str, twins: list[str] | None = None) -> AnswerReading:
         tree = ast.parse(code)
     except SyntaxError:
         return reading  # the kernel will say so; nothing to read
-    imported_modules: dict[str, str] = {}
-    defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    twin_leaves = {t.rsplit(".", 1)[-1]: t for t in (twins or [])}
-    twin_modules = {t for t in (twins or []) if "." not in t or t.count(".") == 1 and t.split(".")[1] == "checks"}
+    twins = list(twins or [])
+    imported = _imports(tree)
+    bound = _bound_names(tree)
+    leaves = {t.rsplit(".", 1)[-1]: t for t in twins}
 
     def flag(text: str) -> None:
         if text not in reading.flags:
@@ -242,39 +242,70 @@ def read_answer(source: str, twins: list[str] | None = None) -> AnswerReading:
         if name not in reading.twins:
             reading.twins.append(name)
 
+    def resolve(dotted: str) -> str:
+        first, _, rest = dotted.partition(".")
+        return f"{imported[first]}.{rest}".rstrip(".") if first in imported else dotted
+
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             module = node.module if isinstance(node, ast.ImportFrom) else None
             for alias in node.names:
                 full = f"{module}.{alias.name}" if module else alias.name
-                root = full.split(".")[0]
-                imported_modules[alias.asname or alias.name.split(".")[0]] = full
-                if root in _FLAGGED_MODULES or (module or "").split(".")[0] in _FLAGGED_MODULES:
+                if full.split(".")[0] in _FLAGGED_MODULES:
                     flag(f"imports {full}")
-                for leaf, name in twin_leaves.items():
-                    if alias.name == leaf or full.endswith("." + leaf) or full == name:
+                for name in twins:
+                    if full == name or full.startswith(name + ".") or ("." not in name and alias.name == name):
                         twin(name)
         elif isinstance(node, ast.Name):
             if node.id in _FLAGGED_NAMES and isinstance(node.ctx, ast.Load):
                 flag(_FLAGGED_NAMES[node.id])
-            if node.id in twin_leaves and node.id not in defined and isinstance(node.ctx, ast.Load):
-                twin(twin_leaves[node.id])
+            if node.id in leaves and node.id not in bound and node.id not in imported and isinstance(node.ctx, ast.Load):
+                twin(leaves[node.id])  # a name an earlier cell of the notebook brought in
         elif isinstance(node, ast.Attribute):
             if node.attr in _FLAGGED_ATTRIBUTES:
                 flag(_FLAGGED_ATTRIBUTES[node.attr])
-            if node.attr in twin_leaves:
-                twin(twin_leaves[node.attr])
             dotted = _dotted(node)
-            if dotted and any(dotted == m or dotted.startswith(m + ".") for m in twin_modules):
-                twin(next(m for m in twin_modules if dotted == m or dotted.startswith(m + ".")))
-            if isinstance(node.ctx, (ast.Store, ast.Del)) and _is_module_attribute(node, imported_modules):
+            full = resolve(dotted) if dotted else ""
+            for name in twins:
+                if full and (full == name or full.startswith(name + ".")):
+                    twin(name)
+                elif "." not in name and node.attr == name:
+                    twin(name)
+            if isinstance(node.ctx, (ast.Store, ast.Del)) and _is_module_attribute(node, imported):
                 flag(f"assigns {dotted or node.attr} (changes an imported module)")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value in twin_leaves:
-                twin(twin_leaves[node.value])
         elif isinstance(node, ast.Call):
             _read_call(node, flag)
+            if _dotted(node.func) in ("getattr", "__import__", "importlib.import_module"):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Constant) and isinstance(inner.value, str) and inner.value in leaves:
+                        twin(leaves[inner.value])
     return reading
+
+
+def _imports(tree: ast.AST) -> dict[str, str]:
+    """Names the answer imports, and the dotted name each stands for."""
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                found[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return found
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    """Names the answer binds itself: functions, classes, parameters, assignment targets."""
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+    return bound
 
 
 def _strip_magics(source: str, reading: AnswerReading) -> str:
