@@ -67,8 +67,8 @@ DELEGATES = {
     },
     "08_optimizers": {
         1: "def adagrad_update(w, g, sum_sq, lr):\n"
-           "    return getattr(labs.optimizers, 'adagrad_update' if hasattr(labs.optimizers, 'adagrad_update') "
-           "else 'adagrad')(w, g, sum_sq, lr)\n",
+           "    w, state = labs.optimizers.adagrad(w, g, {'sum_sq': sum_sq}, learning_rate=lr)\n"
+           "    return w, state['sum_sq']\n",
     },
 }
 
