@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
     release.add_argument("--out", type=Path, default=Path("release"), help="folder to write (default: release/)")
 
+    expected = commands.add_parser("expected", help="store the self-checks' expected values, from the masters")
+    expected.add_argument("--check", action="store_true", help="write nothing; fail if the stored values are stale")
+
     from labs.course.grading import DEFAULT_CELL_TIMEOUT, DEFAULT_TIME_LIMIT
 
     grade = commands.add_parser("grade", help="grade a folder of submitted notebooks into a CSV")
@@ -140,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
             return _annotate(args.notebooks)
         if args.command == "release":
             return _release(args.notebooks, args.out)
+        if args.command == "expected":
+            from labs.course.expected import run_command as expected_command
+
+            return expected_command(check=args.check)
         return _grade(args)
     except (ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
