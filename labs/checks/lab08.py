@@ -6,7 +6,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from labs.checks._common import BOWL, RULE_START, RULE_STEPS, _case_with, _check_rule_steps, _expected, _passed
+from labs.checks._common import (
+    BOWL,
+    RULE_START,
+    RULE_STEPS,
+    _case_with,
+    _check_rule_steps,
+    _expected,
+    _passed,
+)
 
 
 def _adagrad_update_cases() -> list[dict]:
