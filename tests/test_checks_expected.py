@@ -57,6 +57,20 @@ def test_cli_check(capsys):
     assert "up to date" in capsys.readouterr().out
 
 
+def test_command_writes_only_stale_values(tmp_path, capsys):
+    path = tmp_path / "expected.npz"
+    assert expected.run_command(check=True, path=path) == 1 and not path.exists()
+    assert expected.run_command(path=path) == 0 and "expected values of" in capsys.readouterr().out
+    written = path.stat().st_mtime_ns
+    assert expected.run_command(path=path) == 0 and "up to date" in capsys.readouterr().out
+    assert path.stat().st_mtime_ns == written
+    values = expected.stored_values(path)
+    values["lab07.chain_gradient.case0"] = values["lab07.chain_gradient.case0"] * 2
+    expected.write(values, path)
+    assert expected.run_command(check=True, path=path) == 1
+    assert "lab07.chain_gradient.case0: the stored values differ" in capsys.readouterr().out
+
+
 def test_every_check_passes_on_the_masters(masters, capsys):
     m = masters
     dropout = expected.master_solutions("09", ["my_dropout"])["my_dropout"]

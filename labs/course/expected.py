@@ -219,14 +219,17 @@ def write(values: dict[str, np.ndarray], path: Path = EXPECTED_FILE) -> Path:
     return path
 
 
-def run_command(check: bool = False) -> int:
+def run_command(check: bool = False, path: Path = EXPECTED_FILE) -> int:
     """``python -m labs expected [--check]``: write (or only compare) ``labs/checks/expected.npz``."""
     fresh = expected_values()
+    problems = differences(stored_values(path), fresh) if path.exists() else [f"{path} is missing"]
+    if not problems:  # leave the file alone: a rewrite would change its bytes (zip dates), not its values
+        print(f"expected values are up to date ({len(fresh)} values of {len(EXERCISES)} exercises)")
+        return 0
+    for problem in problems:
+        print(problem)
     if check:
-        problems = differences(stored_values(), fresh) if EXPECTED_FILE.exists() else [f"{EXPECTED_FILE} is missing"]
-        for problem in problems:
-            print(problem)
-        print("expected values are up to date" if not problems else "run `python -m labs expected` to update them")
-        return 1 if problems else 0
-    print(f"wrote {len(fresh)} expected values of {len(EXERCISES)} exercises to {write(fresh)}")
+        print("run `python -m labs expected` to update them")
+        return 1
+    print(f"wrote {len(fresh)} expected values of {len(EXERCISES)} exercises to {write(fresh, path)}")
     return 0
