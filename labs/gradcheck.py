@@ -23,14 +23,33 @@ SCALE = (
 )
 
 
+ABSOLUTE_FLOOR = 1e-8
+"""Smallest denominator of :func:`relative_error` (CS231n's): finite differences in float64
+carry errors of about 1e-11 to 1e-10, so entries this small are noise, not gradient."""
+RELATIVE_FLOOR = 1e-3
+"""Entries smaller than this share of the arrays' largest ``|a| + |b|`` are measured against
+that share, not against their own size (a true 0 next to 1e-11 of round-off is no error)."""
+
+
 def relative_error(a: Any, b: Any) -> float:
-    """max |a − b| / max(|a| + |b|, tiny), the CS231n measure for comparing gradients."""
+    """max |a − b| / max(|a| + |b|, floor), the CS231n measure for comparing gradients.
+
+    ``floor`` is the larger of :data:`ABSOLUTE_FLOOR` and :data:`RELATIVE_FLOOR` times the
+    largest ``|a| + |b|``, so round-off next to an exact 0 does not read as a wrong gradient."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+    size = np.abs(a) + np.abs(b)
+    if size.size == 0:
+        return 0.0
+    floor = max(ABSOLUTE_FLOOR, RELATIVE_FLOOR * float(np.max(size))) if np.all(np.isfinite(size)) else ABSOLUTE_FLOOR
+    return float(np.max(np.abs(a - b) / np.maximum(size, floor)))
 
 
 def verdict(error: float) -> str:
-    """What a relative error says about a gradient, on the scale in :data:`SCALE`."""
+    """What a relative error says about a gradient, on the scale in :data:`SCALE` (NaN, as
+    from a gradient that overflowed, is "wrong")."""
+    error = float(error)
+    if not error < SCALE[-2][0]:  # NaN and inf included
+        return SCALE[-1][1]
     return next(text for bound, text in SCALE if error < bound)
 
 

@@ -47,6 +47,15 @@ def make_optimizer(name: str | Any = "sgd", learning_rate: float | Any = 0.1, **
     return classes[key](learning_rate=learning_rate, **options)
 
 
+def _fresh_optimizer(optimizer: str | Any) -> str | Any:
+    """A new optimizer with the same settings as ``optimizer`` (a name is returned as it is):
+    a Keras optimizer serves only the variables of the first model it trained, so every run
+    of :func:`compare` gets its own copy."""
+    if isinstance(optimizer, str):
+        return optimizer
+    return type(optimizer).from_config(optimizer.get_config())
+
+
 def default_steps_per_execution(n_samples: int, batch_size: int, callbacks: Iterable[Any] = ()) -> int:
     """Training steps Keras should run per call into TensorFlow: a whole epoch, or 1 when a
     callback acts after every batch (it would otherwise see only every n-th batch)."""
@@ -198,7 +207,8 @@ def compare(
             keras.utils.set_random_seed(seed)
             model = build() if build is not None else build_mlp(**build_kwargs)
             start = time.perf_counter()
-            history = train(model, data_x, data_y, validation_data=val, verbose=False, **settings)
+            run_settings = {**settings, "optimizer": _fresh_optimizer(settings.get("optimizer", "sgd"))}
+            history = train(model, data_x, data_y, validation_data=val, verbose=False, **run_settings)
             logs = history.history
             if keep_models is not None:
                 keep_models[(name, seed)] = model
@@ -211,17 +221,48 @@ def compare(
     return pd.DataFrame(rows)
 
 
+def final_rows(results: Any, epoch: int | None = None) -> Any:
+    """The rows of ``results`` that end each run: every (config, seed)'s own last epoch, or
+    epoch ``epoch`` where given. Runs that did not reach ``epoch`` are left out."""
+    if epoch is None:
+        return results[results["epoch"] == results.groupby(["config", "seed"])["epoch"].transform("max")]
+    epoch = check_int("epoch", epoch, minimum=1)
+    return results[results["epoch"] == epoch]
+
+
+def _warn_uneven(results: Any, epoch: int | None) -> None:
+    """Warn when the seeds of a configuration ended at different epochs (or some never reached
+    ``epoch``): their mean is then not over runs of the same length."""
+    import warnings
+
+    last = results.groupby(["config", "seed"])["epoch"].max()
+    notes = []
+    for config, ends in last.groupby(level="config", sort=False):
+        if epoch is None and ends.nunique() > 1:
+            notes.append(f"{config!r}: seeds ended at epochs {ends.min()}..{ends.max()}")
+        elif epoch is not None and (ends < epoch).any():
+            short = [int(seed) for (_, seed), end in ends.items() if end < epoch]
+            notes.append(f"{config!r}: seeds {short} stopped before epoch {epoch} and are left out")
+    if notes:
+        warnings.warn("runs of unequal length — " + "; ".join(notes) + ".", UserWarning, stacklevel=3)
+
+
 def summarize(results: Any, metric: str = "accuracy", *, epoch: int | None = None) -> Any:
-    """Per configuration: mean, std, min and max of ``metric`` over seeds at ``epoch``
-    (default: the last), plus seconds per epoch. Configurations keep their order."""
+    """Per configuration: mean, std, min and max of ``metric`` over seeds at each run's last
+    epoch (or at ``epoch``), the number of seeds, and seconds per epoch. Configurations keep
+    their order. A warning says when a configuration's seeds ran for different numbers of
+    epochs (early stopping), since their mean then mixes runs of different lengths."""
     import pandas as pd
 
     if metric not in results.columns:
         raise ValueError(f"metric {metric!r} is not in the results; columns are {list(results.columns)}.")
-    chosen = results[results["epoch"] == (epoch or results["epoch"].max())]
+    if results.empty:
+        raise ValueError("results is empty: no run to summarize.")
+    chosen = final_rows(results, epoch)
     if chosen.empty:
         raise ValueError(f"no results at epoch {epoch}; epochs run: 1..{results['epoch'].max()}.")
-    order = list(dict.fromkeys(results["config"]))
+    _warn_uneven(results, epoch)
+    order = [c for c in dict.fromkeys(results["config"]) if c in set(chosen["config"])]
     table = chosen.groupby("config")[metric].agg(["mean", "std", "min", "max", "count"])
     table = table.rename(columns={"count": "seeds"})
     table["std"] = table["std"].fillna(0.0)
@@ -230,9 +271,8 @@ def summarize(results: Any, metric: str = "accuracy", *, epoch: int | None = Non
 
 
 def mean_final(results: Any, config: str, metric: str = "accuracy") -> float:
-    """Mean over seeds of ``metric`` at the last epoch, for one configuration."""
-    table = summarize(results, metric)
-    if config not in table.index:
-        raise ValueError(f"config {config!r} not in results; have {list(table.index)}.")
+    """Mean over seeds of ``metric`` at each run's last epoch, for one configuration."""
+    if config not in set(results["config"]):
+        raise ValueError(f"config {config!r} not in results; have {list(dict.fromkeys(results['config']))}.")
+    table = summarize(results[results["config"] == config], metric)
     return float(table.loc[config, "mean"])
-

@@ -91,3 +91,21 @@ def test_add_noise():
     assert add_noise(x, 5.0, clip=None).max() > 1
     with pytest.raises(ValueError, match="std must be a number >= 0"):
         add_noise(x, -1.0)
+
+
+def test_ensemble_predict_leaves_batch_norm_statistics_alone():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16), keras.layers.BatchNormalization(),
+                              keras.layers.Activation("relu"), keras.layers.Dropout(0.5),
+                              keras.layers.Dense(3, activation="softmax")])
+    x = np.random.default_rng(0).normal(loc=3.0, size=(50, 6)).astype("float32")
+    norm = model.layers[1]
+    before = [v.copy() for v in norm.get_weights()]
+    R.ensemble_predict(model, x, 5)
+    for kept, now in zip(before, norm.get_weights()):
+        np.testing.assert_array_equal(kept, now)
+    assert norm.trainable
+    # without dropout every sub-network is the network itself, normalised by its moving statistics
+    no_dropout = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16), keras.layers.BatchNormalization(),
+                                   keras.layers.Dense(3, activation="softmax")])
+    np.testing.assert_allclose(R.ensemble_predict(no_dropout, x, 2), no_dropout.predict(x, verbose=0), atol=1e-6)

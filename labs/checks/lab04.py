@@ -68,7 +68,8 @@ def check_confusion_matrix(confusion_matrix: Callable) -> None:
     """Exercise: ``confusion_matrix(y_true, y_pred, n_classes)`` counts (true, predicted) pairs."""
     y_true = np.array([0, 1, 2, 2, 1, 0, 2])
     y_pred = np.array([0, 2, 2, 2, 1, 1, 0])
-    expected = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 2]])
+    expected = np.zeros((4, 4), dtype=int)  # class 3 never occurs: its row and column stay 0
+    expected[:3, :3] = [[1, 1, 0], [0, 1, 1], [1, 0, 2]]
     got = _call(confusion_matrix, "confusion_matrix", y_true, y_pred, 4)
     if got is None:
         raise AssertionError("confusion_matrix returned None: did you forget a `return`?")
@@ -78,7 +79,6 @@ def check_confusion_matrix(confusion_matrix: Callable) -> None:
             f"with n_classes=4 the matrix must have shape (4, 4); got {got.shape}. Size it from "
             "n_classes, not from the labels that happen to occur (class 3 never occurs here)."
         )
-    got = got[:3, :3]
     if np.array_equal(got, expected.T) and not np.array_equal(got, expected):
         raise AssertionError("your matrix is transposed: rows must be the true classes, columns the predictions.")
     if got.sum() != len(y_true):
@@ -92,4 +92,3 @@ def check_confusion_matrix(confusion_matrix: Callable) -> None:
             f"for y_true={y_true.tolist()}, y_pred={y_pred.tolist()}."
         )
     _passed("confusion_matrix counts every (true, predicted) pair, rows = truth, columns = prediction.")
-
