@@ -9,7 +9,6 @@ import numpy as np
 
 from labs.validation import check_array, check_int, check_same_length
 
-
 _CLASS_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:orange", "tab:purple", "tab:brown")
 
 
