@@ -192,10 +192,18 @@ def test_install_missing_says_when_nothing_is_needed(monkeypatch, capsys):
 # --- a simulated Colab -----------------------------------------------------------------
 
 
+def _toml():
+    """The TOML reader: the standard library's from Python 3.11, ``tomli`` (the same code) on 3.10."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10, which the course supports
+        import tomli as tomllib
+    return tomllib
+
+
 def build_wheel(root: Path, out_dir: Path) -> Path:
     """A wheel of this checkout's ``labs``, written directly (no build backend, no network)."""
-    tomllib = pytest.importorskip("tomllib")
-    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project = _toml().loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     dist = f"dnn_labs-{labs.__version__}"
     metadata = [f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {labs.__version__}"]
     metadata += [f"Requires-Dist: {r}" for r in project["dependencies"]]

@@ -175,10 +175,25 @@ def test_sample_is_said_out_loud_and_shaped_like_keras(monkeypatch, capsys):
     assert np.bincount(y_test).tolist() == [100] * 10
 
 
-def test_sample_split_is_fixed():
-    (a, _), _ = data.load_mnist_sample()
-    (b, _), _ = data.load_mnist_sample()
-    np.testing.assert_array_equal(a, b)
+# SHA-256 of the sample's test labels in the split the course's recorded numbers come from
+SAMPLE_TEST_LABELS_SHA256 = "0a94114279aee67c3e400a01190159074f88bdabc8a51c6b48eb36b43bbd506e"
+
+
+def test_sample_split_is_fixed(monkeypatch, tmp_path):
+    splits = []
+    for folder in ("first", "second"):  # built from the CSV twice, no cache to read back
+        monkeypatch.setenv("LABS_DATA_DIR", str(tmp_path / folder))
+        splits.append(data.load_mnist_sample())
+        assert (tmp_path / folder / data.SAMPLE_CACHE).exists()
+    cached = data.load_mnist_sample()  # and the cache gives the same arrays back
+    for split in (splits[1], cached):
+        for part, again in zip(splits[0], split):
+            for array, same in zip(part, again):
+                np.testing.assert_array_equal(array, same)
+    (x, y), (xt, yt) = splits[0]
+    assert x.shape == (4000, 28, 28) and xt.shape == (1000, 28, 28)
+    assert np.bincount(yt, minlength=10).tolist() == [100] * 10  # stratified
+    assert hashlib.sha256(yt.tobytes()).hexdigest() == SAMPLE_TEST_LABELS_SHA256
 
 
 @pytest.mark.parametrize("bad", ["mnist", "SAMPLE!"])
