@@ -201,6 +201,13 @@ def _toml():
     return tomllib
 
 
+def _with_extra(requirement: str, extra: str) -> str:
+    """``requirement`` for ``extra`` only, its own marker (if any) kept, as a build backend writes it."""
+    name, _, marker = requirement.partition(";")
+    marker = f"({marker.strip()}) and " if marker.strip() else ""
+    return f'{name.strip()}; {marker}extra == "{extra}"'
+
+
 def build_wheel(root: Path, out_dir: Path) -> Path:
     """A wheel of this checkout's ``labs``, written directly (no build backend, no network)."""
     project = _toml().loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
@@ -208,7 +215,7 @@ def build_wheel(root: Path, out_dir: Path) -> Path:
     metadata = [f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {labs.__version__}"]
     metadata += [f"Requires-Dist: {r}" for r in project["dependencies"]]
     for extra, requirements in project.get("optional-dependencies", {}).items():
-        metadata += [f"Provides-Extra: {extra}"] + [f'Requires-Dist: {r}; extra == "{extra}"' for r in requirements]
+        metadata += [f"Provides-Extra: {extra}"] + [f"Requires-Dist: {_with_extra(r, extra)}" for r in requirements]
     files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "labs").rglob("*.py"))
              if "__pycache__" not in p.parts}
     files[f"{dist}.dist-info/METADATA"] = ("\n".join(metadata) + "\n").encode()
