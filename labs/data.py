@@ -504,8 +504,7 @@ def exam_scores(
 def add_noise(x: np.ndarray, std: float, *, seed: int = 0, clip: tuple[float, float] | None = (0.0, 1.0)) -> np.ndarray:
     """``x`` plus Gaussian noise of standard deviation ``std`` (pixels kept in ``clip``)."""
     x = np.asarray(x)
-    if isinstance(std, bool) or not isinstance(std, (int, float, np.integer, np.floating)) or std < 0:
-        raise ValueError(f"std must be a number >= 0; got {std!r}.")
+    std = check_positive("std", std, allow_zero=True)
     seed = check_int("seed", seed, minimum=0)
     noisy = x + np.random.default_rng(seed).normal(0.0, std, size=x.shape)
     if clip is not None:

@@ -15,19 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from labs.validation import check_array, check_int
-
-
-def check_keep_prob(keep_prob: Any) -> float:
-    """Return ``keep_prob`` as a float in (0, 1], else raise a ``ValueError`` that says why."""
-    if isinstance(keep_prob, bool) or not isinstance(keep_prob, (int, float, np.integer, np.floating)):
-        raise TypeError(f"keep_prob must be a number in (0, 1]; got {type(keep_prob).__name__} {keep_prob!r}.")
-    if not 0.0 < float(keep_prob) <= 1.0:
-        raise ValueError(
-            f"keep_prob is the probability of keeping a unit, in (0, 1]; got {keep_prob}. "
-            "(Keras' Dropout(rate) takes the fraction dropped: keep_prob = 1 − rate.)"
-        )
-    return float(keep_prob)
+# check_keep_prob lives in labs.validation; labs.regularization.check_keep_prob still works
+from labs.validation import check_array, check_int, check_keep_prob
 
 
 def dropout_mask(shape: tuple[int, ...], keep_prob: float, rng: np.random.Generator) -> np.ndarray:

@@ -23,12 +23,16 @@ OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 
 
 def make_optimizer(name: str | Any = "sgd", learning_rate: float | Any = 0.1, **options: Any) -> Any:
-    """A Keras optimizer by name (``sgd``, ``momentum`` = SGD with momentum 0.9, ``adagrad``,
-    ``rmsprop``, ``adam``); an optimizer instance is returned unchanged.
+    """A Keras optimizer by name (``sgd``, ``momentum`` = SGD with momentum 0.9, ``adagrad``
+    starting its sum at 0 as the deck does, ``rmsprop``, ``adam``); an optimizer instance is
+    returned unchanged. The names mean what they mean in :func:`labs.optimizers.keras_optimizer`,
+    which builds the optimizer.
 
     ``learning_rate`` is a number or a ``keras.optimizers.schedules.LearningRateSchedule``
     (the rate as a function of the update step, e.g. ``CosineDecay``)."""
     import keras
+
+    from labs.optimizers import keras_optimizer
 
     if not isinstance(name, str):
         if options:
@@ -37,14 +41,9 @@ def make_optimizer(name: str | Any = "sgd", learning_rate: float | Any = 0.1, **
     if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
         learning_rate = check_positive("learning_rate", learning_rate)
     key = name.lower()
-    if key == "momentum":
-        options.setdefault("momentum", 0.9)
-        key = "sgd"
-    classes = {"sgd": keras.optimizers.SGD, "adagrad": keras.optimizers.Adagrad,
-               "rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam}
-    if key not in classes:
+    if key not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)} or a keras optimizer; got {name!r}.")
-    return classes[key](learning_rate=learning_rate, **options)
+    return keras_optimizer(key, learning_rate=learning_rate, **options)
 
 
 def _fresh_optimizer(optimizer: str | Any) -> str | Any:

@@ -110,3 +110,18 @@ def test_trajectories_and_validation():
         O.run_steps("sgd", bowl.grad, [1.0, 1.0], 3)
     with pytest.raises(ValueError, match="name must be one of"):
         O.keras_optimizer("lbfgs")
+
+
+def test_one_mapping_from_name_to_keras_optimizer():
+    from labs import training
+
+    for name in ("sgd", "momentum", "adagrad", "rmsprop", "adam"):
+        ours, theirs = training.make_optimizer(name, 0.05), O.keras_optimizer(name, learning_rate=0.05)
+        assert type(ours) is type(theirs)
+        assert {k: v for k, v in ours.get_config().items() if k != "name"} == \
+               {k: v for k, v in theirs.get_config().items() if k != "name"}, name
+    assert float(training.make_optimizer("adagrad", 0.1).initial_accumulator_value) == 0.0  # the deck's start
+    assert float(O.keras_optimizer("adagrad", initial_accumulator_value=0.1).initial_accumulator_value) == \
+        pytest.approx(0.1)
+    with pytest.raises(ValueError, match="not both"):
+        O.keras_optimizer("adagrad", initial_accumulator=0.0, initial_accumulator_value=0.1)

@@ -59,7 +59,7 @@ def test_average_over_masks_checks_the_shape():
 
 @pytest.mark.parametrize("bad", [0.0, 1.5, -0.2])
 def test_keep_prob_is_checked(bad):
-    with pytest.raises(ValueError, match="keep_prob is the probability of keeping"):
+    with pytest.raises(ValueError, match=r"keep_prob must be the probability of keeping a unit in \(0, 1\]"):
         R.hand_dropout(np.ones(3), bad, np.random.default_rng(0))
 
 
@@ -89,7 +89,7 @@ def test_add_noise():
     np.testing.assert_array_equal(noisy, add_noise(x, 0.1, seed=1))
     np.testing.assert_array_equal(add_noise(x, 0.0), x)
     assert add_noise(x, 5.0, clip=None).max() > 1
-    with pytest.raises(ValueError, match="std must be a number >= 0"):
+    with pytest.raises(ValueError, match="std must be a finite number >= 0"):
         add_noise(x, -1.0)
 
 
