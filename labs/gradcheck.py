@@ -62,7 +62,8 @@ def numerical_gradient(f: Callable[[], float], params: Sequence[np.ndarray], *, 
     grads = []
     for p in params:
         if not isinstance(p, np.ndarray) or p.dtype != np.float64:
-            raise TypeError(f"params must hold float64 NumPy arrays (nudged in place); got {type(p).__name__}.")
+            got = f"ndarray of {p.dtype}" if isinstance(p, np.ndarray) else type(p).__name__
+            raise TypeError(f"params must hold float64 NumPy arrays (nudged in place); got {got}.")
         g = np.zeros_like(p)
         for index in np.ndindex(p.shape):
             kept = p[index]
@@ -111,7 +112,8 @@ def compare_gradients(reference: Sequence[Any], candidate: Sequence[Any], names:
     rows = []
     for name, ref, got in zip(names, reference, candidate):
         if np.shape(ref) != np.shape(got):
-            raise ValueError(f"gradient {name} has shape {np.shape(got)}; the reference has {np.shape(ref)}.")
+            raise ValueError(f"candidate gradient {name} must have the reference's shape {np.shape(ref)}; "
+                             f"got {np.shape(got)}.")
         error = relative_error(ref, got)
         rows.append({"parameter": name, "shape": str(np.shape(ref)), "relative error": error,
                      "correct if below": SCALE[0][0], "verdict": verdict(error)})

@@ -91,7 +91,7 @@ def plot_history(
         raise TypeError(f"history must be a keras History or a dict of lists; got {type(history).__name__}.")
     missing = [m for m in metrics if m not in logs]
     if missing:
-        raise ValueError(f"history has no {missing}; it holds {sorted(logs)}.")
+        raise ValueError(f"metrics must be among the history's {sorted(logs)}; got {', '.join(map(repr, missing))}.")
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         epochs = np.arange(1, len(logs[metric]) + 1)

@@ -187,7 +187,7 @@ def compare(
     import pandas as pd
 
     if not isinstance(configs, Mapping) or not configs:
-        raise ValueError("configs must be a non-empty dict: {name: {setting: value, ...}}.")
+        raise ValueError(f"configs must be a non-empty dict {{name: {{setting: value, ...}}}}; got {configs!r}.")
     seeds = [check_int("seed", s, minimum=0) for s in seeds]
     if not seeds:
         raise ValueError("seeds must list at least one seed.")

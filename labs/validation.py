@@ -77,7 +77,8 @@ def check_array(
                     f"(axis {axis} is {got}, expected {want})."
                 )
     if np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinite values; clean the data first.")
+        bad = int(np.sum(~np.isfinite(array)))
+        raise ValueError(f"{name} must hold finite numbers; got {bad} NaN or infinite value(s). Clean the data first.")
     return array
 
 
@@ -87,8 +88,10 @@ def check_labels(name: str, value: Any, *, n_classes: int | None = None) -> np.n
     if labels.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array of class labels; got shape {labels.shape}.")
     if labels.size and not np.issubdtype(labels.dtype, np.integer):
-        if not np.all(np.equal(np.mod(labels, 1), 0)):
-            raise ValueError(f"{name} must hold whole-number class labels; got {labels.dtype}.")
+        whole = np.equal(np.mod(labels, 1), 0)
+        if not np.all(whole):
+            raise ValueError(f"{name} must hold whole-number class labels; got {labels.dtype} values such as "
+                             f"{labels[~whole].ravel()[0]!r}.")
         labels = labels.astype(np.int64)
     if labels.size and labels.min() < 0:
         raise ValueError(f"{name} must hold labels >= 0; found {labels.min()}.")

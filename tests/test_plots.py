@@ -24,7 +24,7 @@ def test_decision_boundary_validates():
 def test_history_plot_from_dict_and_errors():
     fig = plots.plot_history({"loss": [1, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.8]})
     assert len(fig.axes) == 2
-    with pytest.raises(ValueError, match="has no"):
+    with pytest.raises(ValueError, match="metrics must be among the history"):
         plots.plot_history({"loss": [1]}, metrics=("accuracy",))
     with pytest.raises(TypeError, match="History"):
         plots.plot_history([1, 2])
