@@ -97,13 +97,17 @@ def adam(
 UPDATES: dict[str, Update] = {"sgd": sgd, "momentum": momentum, "adagrad": adagrad, "rmsprop": rmsprop, "adam": adam}
 
 
+KERAS_ADAGRAD_START = 0.1
+"""Where Keras starts Adagrad's sum of squares (``initial_accumulator_value``); the deck starts at 0."""
+
+
 def keras_optimizer(name: str, **hyper: Any) -> Any:
     """The Keras optimizer that takes the same steps as ``UPDATES[name]`` with ``hyper``.
 
     The course's one mapping from a name to a Keras optimizer (:func:`labs.training.make_optimizer`
     calls it): ``momentum`` is SGD with momentum 0.9 unless given; ``adagrad`` starts its sum
-    of squares at 0, as the deck does (``initial_accumulator``, or Keras' own
-    ``initial_accumulator_value``; Keras alone would start at 0.1)."""
+    of squares where :func:`adagrad` does, at the deck's 0 (``initial_accumulator``, or Keras'
+    own name ``initial_accumulator_value``); ``make_optimizer`` passes Keras' 0.1 instead."""
     import keras
 
     check_choice("name", name, tuple(UPDATES))

@@ -23,16 +23,18 @@ OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 
 
 def make_optimizer(name: str | Any = "sgd", learning_rate: float | Any = 0.1, **options: Any) -> Any:
-    """A Keras optimizer by name (``sgd``, ``momentum`` = SGD with momentum 0.9, ``adagrad``
-    starting its sum at 0 as the deck does, ``rmsprop``, ``adam``); an optimizer instance is
-    returned unchanged. The names mean what they mean in :func:`labs.optimizers.keras_optimizer`,
-    which builds the optimizer.
+    """A Keras optimizer by name (``sgd``, ``momentum`` = SGD with momentum 0.9, ``adagrad``,
+    ``rmsprop``, ``adam``); an optimizer instance is returned unchanged. The optimizer is built
+    by :func:`labs.optimizers.keras_optimizer`, the course's one name-to-optimizer mapping, with
+    Keras' own defaults: Adagrad's sum of squares starts at Keras' 0.1
+    (:data:`labs.optimizers.KERAS_ADAGRAD_START`) unless ``initial_accumulator_value`` is given
+    (the deck, and ``keras_optimizer`` beside the hand-written rules, start it at 0).
 
     ``learning_rate`` is a number or a ``keras.optimizers.schedules.LearningRateSchedule``
     (the rate as a function of the update step, e.g. ``CosineDecay``)."""
     import keras
 
-    from labs.optimizers import keras_optimizer
+    from labs.optimizers import KERAS_ADAGRAD_START, keras_optimizer
 
     if not isinstance(name, str):
         if options:
@@ -43,6 +45,8 @@ def make_optimizer(name: str | Any = "sgd", learning_rate: float | Any = 0.1, **
     key = name.lower()
     if key not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)} or a keras optimizer; got {name!r}.")
+    if key == "adagrad":
+        options.setdefault("initial_accumulator_value", KERAS_ADAGRAD_START)
     return keras_optimizer(key, learning_rate=learning_rate, **options)
 
 
