@@ -73,8 +73,20 @@ _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_tr
 
 
 def _acts_on_batches(callback: Any) -> bool:
-    # Keras marks the do-nothing hooks of its base Callback with `_is_default`.
-    return any(not getattr(getattr(callback, hook, None), "_is_default", False) for hook in _BATCH_HOOKS)
+    """True when ``callback`` has its own code in a batch hook: set on the instance (as
+    ``LambdaCallback`` does) or defined by its class instead of the base ``Callback``'s
+    do-nothing hook (Keras >= 3.6 also marks those with ``_is_default``)."""
+    import keras
+
+    for hook in _BATCH_HOOKS:
+        if hook in vars(callback):
+            return True
+        method = getattr(type(callback), hook, None)
+        if method is None or getattr(method, "_is_default", False):
+            continue
+        if method is not getattr(keras.callbacks.Callback, hook, None):
+            return True
+    return False
 
 
 def _epoch_logger(epochs: int, every: int | None) -> Any:

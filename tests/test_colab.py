@@ -7,6 +7,7 @@ import base64
 import copy
 import hashlib
 import json
+import os
 import re
 import site
 import subprocess
@@ -344,20 +345,20 @@ def pip_venv(tmp_path_factory):
     wheels.mkdir()
     for name, version, requires in [("numpy", "1.0", ()), ("numpy", "2.0", ()),
                                     ("mlxtend", "0.23.0", ("numpy>=1.0",)), ("mlxtend", "0.24.0", ("numpy>=2",)),
-                                    ("dnn-labs", labs.__version__, ("mlxtend>=0.23", "numpy>=1.0"))]:
+                                    ("dnn-labs", "0.0.1", ("mlxtend>=0.23", "numpy>=1.0"))]:
         fake_wheel(wheels, name, version, requires)
-    offline = ["--no-index", "--find-links", str(wheels), "--quiet", "--disable-pip-version-check"]
-    subprocess.run([python, "-m", "pip", "install", *offline, "numpy==1.0"], check=True, timeout=300)
-    subprocess.run([python, "-m", "pip", "install", *offline, "--no-deps", "dnn-labs"], check=True, timeout=300)
+    # pip sees only the wheel folder: no index, no configuration of this machine's
+    env = {"PATH": "/usr/bin:/bin", "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1",
+           "PIP_FIND_LINKS": str(wheels), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    for args in (["numpy==1.0"], ["--no-deps", "dnn-labs==0.0.1"]):
+        subprocess.run([python, "-m", "pip", "install", "--quiet", *args], check=True, env=env, timeout=300)
     # labs/colab.py needs `packaging`: this environment's copy, on the path
     shim = root / "shim"
     shim.mkdir()
     import packaging
 
     (shim / "packaging").symlink_to(Path(packaging.__file__).parent)
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(shim), "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels),
-           "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    return python, wheels, env
+    return python, wheels, {**env, "PYTHONPATH": str(shim)}
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the venv layout is POSIX")
@@ -365,7 +366,7 @@ def test_pip_keeps_numpy_and_picks_the_mlxtend_that_fits(pip_venv):
     python, _, env = pip_venv
     colab_py = Path(colab.__file__)
     done = subprocess.run([python, "-c", _INSTALL_IN_VENV, str(colab_py)], capture_output=True, text=True,
-                          env=env, timeout=300)
+                          env=env, timeout=300, cwd=python.parents[2])  # not a checkout with its egg-info
     assert done.returncode == 0, done.stderr[-3000:]
     assert "numpy 1.0" in done.stdout, "pip replaced the runtime's NumPy:\n" + done.stdout
     assert "mlxtend 0.23.0" in done.stdout, done.stdout  # the newest that fits NumPy 1.0
@@ -381,7 +382,7 @@ def test_pip_fails_loudly_when_nothing_fits_the_kept_numpy(pip_venv, tmp_path):
             (only_new / wheel.name).write_bytes(wheel.read_bytes())
     subprocess.run([python, "-m", "pip", "uninstall", "--yes", "--quiet", "mlxtend"], env=env, timeout=300)
     done = subprocess.run([python, "-c", _INSTALL_IN_VENV, str(Path(colab.__file__))], capture_output=True,
-                          text=True, env={**env, "PIP_FIND_LINKS": str(only_new)}, timeout=300)
+                          text=True, env={**env, "PIP_FIND_LINKS": str(only_new)}, timeout=300, cwd=tmp_path)
     assert "failed: CalledProcessError" in done.stdout, done.stdout + done.stderr[-2000:]
     assert "numpy 1.0" in done.stdout and "mlxtend None" in done.stdout
     assert "conflicting dependencies" in done.stderr  # pip says why
