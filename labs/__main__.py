@@ -9,6 +9,12 @@ from pathlib import Path
 from labs.profiles import PROFILES, profile_name
 
 NOTEBOOK_HELP = "e.g. 01 or 02_xor (default: all)"
+# The grader's defaults (labs.course.grading's DEFAULT_CELL_TIMEOUT and DEFAULT_TIME_LIMIT,
+# tests/test_runner.py keeps them equal), written here so that building the parser imports
+# no instructor-only package: `python -m labs claims --help` works with the students' install.
+GRADE_CELL_TIMEOUT = 120
+GRADE_TIME_LIMIT = 900
+RUN_CELL_TIMEOUT = 1800  # labs.course.runner.DEFAULT_CELL_TIMEOUT, kept equal by the tests too
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -17,7 +23,11 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="execute notebooks headless and write build/")
     run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
     run.add_argument("--profile", choices=PROFILES, help="default: LABS_PROFILE, else full")
-    run.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default: none)")
+    run.add_argument("--timeout", type=int, default=RUN_CELL_TIMEOUT,
+                     help=f"seconds one cell may run before its notebook is stopped and marked failed "
+                          f"(default: {RUN_CELL_TIMEOUT}; 0: no limit)")
+    run.add_argument("--no-progress", action="store_true",
+                     help="print only a row per notebook, not a line as each code cell starts")
     run.add_argument("--jobs", type=int, default=None,
                      help="notebooks executed at once (default: 2 without a GPU on 2 or more cores, else 1)")
 
@@ -41,17 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     expected = commands.add_parser("expected", help="store the self-checks' expected values, from the masters")
     expected.add_argument("--check", action="store_true", help="write nothing; fail if the stored values are stale")
 
-    from labs.course.grading import DEFAULT_CELL_TIMEOUT, DEFAULT_TIME_LIMIT
-
     grade = commands.add_parser("grade", help="grade a folder of submitted notebooks into a CSV")
     grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR",
                        help="one folder per student (or one file per student) holding their notebooks")
     grade.add_argument("--notebook", help="the lab every submission is (default: told by each file)")
     grade.add_argument("--out", type=Path, default=Path("results.csv"), help="CSV to write (default: results.csv)")
-    grade.add_argument("--cell-timeout", type=int, default=DEFAULT_CELL_TIMEOUT,
-                       help=f"seconds per cell before it is interrupted (default: {DEFAULT_CELL_TIMEOUT})")
-    grade.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
-                       help=f"seconds per submission in all (default: {DEFAULT_TIME_LIMIT})")
+    grade.add_argument("--cell-timeout", type=int, default=GRADE_CELL_TIMEOUT,
+                       help=f"seconds per cell before it is interrupted (default: {GRADE_CELL_TIMEOUT})")
+    grade.add_argument("--time-limit", type=float, default=GRADE_TIME_LIMIT,
+                       help=f"seconds per submission in all (default: {GRADE_TIME_LIMIT})")
     grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default: 1)")
     grade.add_argument("--sandbox", choices=("bwrap", "docker", "podman", "none"), default="bwrap",
                        help="what each grading kernel runs in (default: bwrap, i.e. bubblewrap); none = unsandboxed, "
@@ -131,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             from labs.course.runner import run_course
 
             runs = run_course(args.notebooks, profile=args.profile or profile_name(), timeout=args.timeout,
-                              jobs=args.jobs)
+                              jobs=args.jobs, progress=not args.no_progress)
             return 0 if all(r.status == "ok" for r in runs) else 1
         if args.command == "claims":
             return _claims(args)

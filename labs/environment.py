@@ -198,16 +198,19 @@ def report(info: SetupInfo) -> str:
         f"Keras {info.keras} | NumPy {np.__version__} | labs {__version__}",
         f"Device: {info.device}{_device_detail(info)}",
         f"Running on Colab: {'yes' if info.on_colab else 'no'}",
-        f"Profile: {info.profile} ({_profile_hint()}) | seed: {info.seed}",
+        f"Profile: {info.profile} ({_profile_hint(info.profile)}) | seed: {info.seed}",
     ]
     if not info.gpus:
         lines.append(COLAB_GPU_HINT if info.on_colab else "No GPU found: training runs on the CPU.")
     return "\n".join(lines)
 
 
-def _profile_hint() -> str:
+def _profile_hint(active: str) -> str:
+    """How to get the other profile than the one running."""
     if grading_run():
         return "LABS_GRADING is set: a grading run, always fast"
+    if active == "fast":
+        return "unset LABS_PROFILE (or set LABS_PROFILE=full) for the slides' full settings"
     return "set LABS_PROFILE=fast for a quick run"
 
 

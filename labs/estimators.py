@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from labs.backprop import init_network, one_hot, predict_proba, train
-from labs.validation import check_array, check_same_length
 
 
 class BPClassifier(ClassifierMixin, BaseEstimator):
@@ -41,11 +41,8 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> BPClassifier:
         """Train a fresh network on ``X`` and class labels ``y``."""
-        X = check_array("X", X, ndim=2)
-        y = np.asarray(y)
-        if y.ndim != 1:
-            raise ValueError(f"y must be a 1-D array of class labels; got shape {y.shape}.")
-        check_same_length(X=X, y=y)
+        X, y = _validate_data(self, X, y, reset=True, fitting=True)
+        check_classification_targets(y)
         self.classes_, codes = np.unique(y, return_inverse=True)
         sizes = [X.shape[1], *self.hidden_layers, len(self.classes_)]
         net = init_network(sizes, hidden=self.activation, loss=self.loss, seed=self.seed)
@@ -55,11 +52,30 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """The network's output per class (softmax probabilities, or sigmoid outputs)."""
+        """Class probabilities: the softmax outputs, or the sigmoid outputs (squared loss)
+        scaled to add up to 1 per row."""
         check_is_fitted(self, "net_")
-        return predict_proba(self.net_, X)
+        X = _validate_data(self, X, reset=False)
+        outputs = predict_proba(self.net_, X)
+        if self.loss == "cross_entropy":
+            return outputs
+        return outputs / np.maximum(outputs.sum(axis=1, keepdims=True), np.finfo(float).tiny)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The class whose output unit is largest."""
         check_is_fitted(self, "net_")
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+def _validate_data(estimator: BaseEstimator, X: np.ndarray, y: np.ndarray | None = None, *, reset: bool,
+                   fitting: bool = False) -> object:
+    """scikit-learn's own input validation (``n_features_in_``, sparse and complex input, NaN,
+    messages its users know), in the form the installed version offers."""
+    try:
+        from sklearn.utils.validation import validate_data  # scikit-learn >= 1.6
+    except ImportError:
+        def validate_data(est, *args, **kwargs):
+            return est._validate_data(*args, **kwargs)
+    if not fitting:
+        return validate_data(estimator, X, reset=reset, dtype=np.float64)
+    return validate_data(estimator, X, y, reset=reset, dtype=np.float64)

@@ -23,14 +23,33 @@ SCALE = (
 )
 
 
+ABSOLUTE_FLOOR = 1e-8
+"""Smallest denominator of :func:`relative_error` (CS231n's): finite differences in float64
+carry errors of about 1e-11 to 1e-10, so entries this small are noise, not gradient."""
+RELATIVE_FLOOR = 1e-3
+"""Entries smaller than this share of the arrays' largest ``|a| + |b|`` are measured against
+that share, not against their own size (a true 0 next to 1e-11 of round-off is no error)."""
+
+
 def relative_error(a: Any, b: Any) -> float:
-    """max |a − b| / max(|a| + |b|, tiny), the CS231n measure for comparing gradients."""
+    """max |a − b| / max(|a| + |b|, floor), the CS231n measure for comparing gradients.
+
+    ``floor`` is the larger of :data:`ABSOLUTE_FLOOR` and :data:`RELATIVE_FLOOR` times the
+    largest ``|a| + |b|``, so round-off next to an exact 0 does not read as a wrong gradient."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+    size = np.abs(a) + np.abs(b)
+    if size.size == 0:
+        return 0.0
+    floor = max(ABSOLUTE_FLOOR, RELATIVE_FLOOR * float(np.max(size))) if np.all(np.isfinite(size)) else ABSOLUTE_FLOOR
+    return float(np.max(np.abs(a - b) / np.maximum(size, floor)))
 
 
 def verdict(error: float) -> str:
-    """What a relative error says about a gradient, on the scale in :data:`SCALE`."""
+    """What a relative error says about a gradient, on the scale in :data:`SCALE` (NaN, as
+    from a gradient that overflowed, is "wrong")."""
+    error = float(error)
+    if not error < SCALE[-2][0]:  # NaN and inf included
+        return SCALE[-1][1]
     return next(text for bound, text in SCALE if error < bound)
 
 
@@ -43,7 +62,8 @@ def numerical_gradient(f: Callable[[], float], params: Sequence[np.ndarray], *, 
     grads = []
     for p in params:
         if not isinstance(p, np.ndarray) or p.dtype != np.float64:
-            raise TypeError(f"params must hold float64 NumPy arrays (nudged in place); got {type(p).__name__}.")
+            got = f"ndarray of {p.dtype}" if isinstance(p, np.ndarray) else type(p).__name__
+            raise TypeError(f"params must hold float64 NumPy arrays (nudged in place); got {got}.")
         g = np.zeros_like(p)
         for index in np.ndindex(p.shape):
             kept = p[index]
@@ -92,7 +112,8 @@ def compare_gradients(reference: Sequence[Any], candidate: Sequence[Any], names:
     rows = []
     for name, ref, got in zip(names, reference, candidate):
         if np.shape(ref) != np.shape(got):
-            raise ValueError(f"gradient {name} has shape {np.shape(got)}; the reference has {np.shape(ref)}.")
+            raise ValueError(f"candidate gradient {name} must have the reference's shape {np.shape(ref)}; "
+                             f"got {np.shape(got)}.")
         error = relative_error(ref, got)
         rows.append({"parameter": name, "shape": str(np.shape(ref)), "relative error": error,
                      "correct if below": SCALE[0][0], "verdict": verdict(error)})

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from labs.validation import check_choice, check_int
+# check_activation lives in labs.validation; labs.models.check_activation still works
+from labs.validation import check_activation, check_choice, check_in_range, check_int, check_momentum
 
 BATCH_NORM_PLACES = (None, "before", "after")
 
@@ -59,17 +60,6 @@ def width_for_parameters(depth: int, parameters: int, *, inputs: int = 784, outp
     return min(sorted(candidates), key=gap)
 
 
-def check_activation(name: str, activation: Any) -> Any:
-    """Return ``activation`` if Keras knows it, else raise a ``ValueError`` naming the argument."""
-    import keras
-
-    try:
-        keras.activations.get(activation)
-    except ValueError:
-        raise ValueError(f"{name} {activation!r} is not a Keras activation (e.g. 'sigmoid', 'relu').") from None
-    return activation
-
-
 def build_mlp(
     layers: str | Sequence[int] = "784-500-500-10",
     activation: str = "sigmoid",
@@ -94,9 +84,8 @@ def build_mlp(
 
     sizes = parse_layers(layers)
     check_choice("batch_norm", batch_norm, BATCH_NORM_PLACES)
-    _check_momentum(batch_norm_momentum)
-    if not 0.0 <= float(dropout) < 1.0:
-        raise ValueError(f"dropout is the fraction of units dropped, in [0, 1); got {dropout}.")
+    check_momentum("batch_norm_momentum", batch_norm_momentum)
+    check_in_range("dropout", dropout, 0.0, 1.0, what="the fraction of units dropped")
     check_activation("activation", activation)
     check_activation("output_activation", output_activation)
     norm = dict(momentum=batch_norm_momentum)
@@ -115,11 +104,6 @@ def build_mlp(
     stack.append(keras.layers.Dense(sizes[-1], activation=output_activation,
                                     kernel_initializer=kernel_initializer, name="output"))
     return keras.Sequential(stack, name=name or "mlp_" + "_".join(map(str, sizes)))
-
-
-def _check_momentum(momentum: float) -> None:
-    if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0.0 <= momentum < 1.0:
-        raise ValueError(f"batch_norm_momentum must be a number in [0, 1); got {momentum!r}.")
 
 
 def build_residual_mlp(
@@ -147,7 +131,7 @@ def build_residual_mlp(
     sizes = parse_layers(layers)
     block_size = check_int("block_size", block_size, minimum=1)
     check_choice("batch_norm", batch_norm, (None, "before"))
-    _check_momentum(batch_norm_momentum)
+    check_momentum("batch_norm_momentum", batch_norm_momentum)
     check_activation("activation", activation)
     check_activation("output_activation", output_activation)
     hidden = sizes[1:-1]

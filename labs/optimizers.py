@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from labs.validation import check_array, check_choice, check_int, check_positive
+from labs.validation import check_array, check_choice, check_int, check_momentum, check_positive
 
 State = dict[str, Any]
 Update = Callable[..., tuple[np.ndarray, State]]
@@ -35,6 +35,7 @@ def momentum(
     Deck 002 writes momentum as an average, m ← βm + (1 − β)g, w ← w − ηm; that is the same
     rule with the learning rate η(1 − β) in place of η.
     """
+    momentum = check_momentum("momentum", momentum)
     movement = momentum * state.get("movement", 0.0) - learning_rate * g
     return w + movement, {"movement": movement}
 
@@ -96,8 +97,17 @@ def adam(
 UPDATES: dict[str, Update] = {"sgd": sgd, "momentum": momentum, "adagrad": adagrad, "rmsprop": rmsprop, "adam": adam}
 
 
+KERAS_ADAGRAD_START = 0.1
+"""Where Keras starts Adagrad's sum of squares (``initial_accumulator_value``); the deck starts at 0."""
+
+
 def keras_optimizer(name: str, **hyper: Any) -> Any:
-    """The Keras optimizer that takes the same steps as ``UPDATES[name]`` with ``hyper``."""
+    """The Keras optimizer that takes the same steps as ``UPDATES[name]`` with ``hyper``.
+
+    The course's one mapping from a name to a Keras optimizer (:func:`labs.training.make_optimizer`
+    calls it): ``momentum`` is SGD with momentum 0.9 unless given; ``adagrad`` starts its sum
+    of squares where :func:`adagrad` does, at the deck's 0 (``initial_accumulator``, or Keras'
+    own name ``initial_accumulator_value``); ``make_optimizer`` passes Keras' 0.1 instead."""
     import keras
 
     check_choice("name", name, tuple(UPDATES))
@@ -105,9 +115,13 @@ def keras_optimizer(name: str, **hyper: Any) -> Any:
     if name == "sgd":
         return keras.optimizers.SGD(**hyper)
     if name == "momentum":
-        return keras.optimizers.SGD(momentum=hyper.pop("momentum", 0.9), **hyper)
+        hyper["momentum"] = check_momentum("momentum", hyper.get("momentum", 0.9))
+        return keras.optimizers.SGD(**hyper)
     if name == "adagrad":
-        start = hyper.pop("initial_accumulator", 0.0)
+        if "initial_accumulator" in hyper and "initial_accumulator_value" in hyper:
+            raise ValueError("give the Adagrad start as initial_accumulator or initial_accumulator_value, not both.")
+        start = hyper.pop("initial_accumulator", hyper.pop("initial_accumulator_value", 0.0))
+        start = check_positive("initial_accumulator", start, allow_zero=True)
         return keras.optimizers.Adagrad(initial_accumulator_value=start, **hyper)
     return {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam}[name](**hyper)
 

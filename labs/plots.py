@@ -9,6 +9,8 @@ import numpy as np
 
 from labs.validation import check_array, check_int, check_same_length
 
+_CLASS_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:orange", "tab:purple", "tab:brown")
+
 
 def _axes(ax: Any = None, figsize: tuple[float, float] | None = None) -> Any:
     import matplotlib.pyplot as plt
@@ -30,9 +32,13 @@ def plot_decision_boundary(
 ) -> Any:
     """Shade the plane by ``predict`` (scores or labels for ``(n, 2)`` points) and plot the data.
 
-    ``predict`` may return class labels, or scores that are thresholded at 0.5 (probabilities)
-    or 0 (a sign unit). Returns the matplotlib axes.
+    ``predict`` may return one score per class (each point shaded by its largest), class
+    labels (whole numbers: one region per label, any number of classes), or one score per
+    point that is thresholded at 0.5 (probabilities) or 0 (a sign unit). Each class's region
+    has the colour of its points. Returns the matplotlib axes.
     """
+    from matplotlib.colors import ListedColormap
+
     X = check_array("X", X, shape=(None, 2))
     y = np.asarray(y)
     check_same_length(X=X, y=y)
@@ -42,17 +48,27 @@ def plot_decision_boundary(
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
     grid = np.c_[gx.ravel(), gy.ravel()]
     scores = np.asarray(predict(grid), dtype=float).reshape(len(grid), -1)
+    classes = np.unique(y)
     if scores.shape[1] > 1:
-        regions = scores.argmax(axis=1)
+        predicted = classes[scores.argmax(axis=1)] if len(classes) == scores.shape[1] else scores.argmax(axis=1)
+    elif np.all(scores == np.round(scores)):  # labels
+        predicted = scores[:, 0]
+        values = np.unique(predicted)
+        if len(classes) == 2 and len(values) <= 2 and not set(values) <= set(classes):
+            cut = 0.0 if values.min() < 0 else 0.5  # e.g. a sign unit's ±1 for classes 0 and 1
+            predicted = np.where(predicted >= cut, classes.max(), classes.min())
     else:
         cut = 0.0 if scores.min() < 0 else 0.5
-        regions = (scores[:, 0] >= cut).astype(int)
-    ax.contourf(gx, gy, regions.reshape(gx.shape), alpha=0.25, cmap="coolwarm", levels=np.arange(-0.5, regions.max() + 1))
-    classes = np.unique(y)
-    for i, label in enumerate(classes):
+        predicted = np.where(scores[:, 0] >= cut, classes.max(), classes.min())
+    labels = np.union1d(classes, np.unique(predicted))
+    regions = np.searchsorted(labels, predicted)
+    colours = [_CLASS_COLOURS[i % len(_CLASS_COLOURS)] for i in range(len(labels))]
+    ax.contourf(gx, gy, regions.reshape(gx.shape), alpha=0.25, cmap=ListedColormap(colours),
+                levels=np.arange(-0.5, len(labels)), vmin=-0.5, vmax=len(labels) - 0.5)
+    for label in classes:
         chosen = y == label
         ax.scatter(X[chosen, 0], X[chosen, 1], s=60, edgecolor="k", label=f"class {label:g}",
-                   color=["tab:blue", "tab:red", "tab:green", "tab:orange"][i % 4])
+                   color=colours[int(np.searchsorted(labels, label))])
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.legend(loc="best")
@@ -75,7 +91,7 @@ def plot_history(
         raise TypeError(f"history must be a keras History or a dict of lists; got {type(history).__name__}.")
     missing = [m for m in metrics if m not in logs]
     if missing:
-        raise ValueError(f"history has no {missing}; it holds {sorted(logs)}.")
+        raise ValueError(f"metrics must be among the history's {sorted(logs)}; got {', '.join(map(repr, missing))}.")
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         epochs = np.arange(1, len(logs[metric]) + 1)

@@ -125,7 +125,10 @@ class Profile:
     def __getattr__(self, key: str) -> Any:
         if key.startswith("__"):
             raise AttributeError(key)
-        return self[key]
+        try:
+            return self[key]
+        except KeyError as error:  # hasattr() and getattr(P, name, default) expect AttributeError
+            raise AttributeError(error.args[0]) from None
 
     def __getitem__(self, key: str) -> Any:
         try:

@@ -15,19 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from labs.validation import check_array, check_int
-
-
-def check_keep_prob(keep_prob: Any) -> float:
-    """Return ``keep_prob`` as a float in (0, 1], else raise a ``ValueError`` that says why."""
-    if isinstance(keep_prob, bool) or not isinstance(keep_prob, (int, float, np.integer, np.floating)):
-        raise TypeError(f"keep_prob must be a number in (0, 1]; got {type(keep_prob).__name__} {keep_prob!r}.")
-    if not 0.0 < float(keep_prob) <= 1.0:
-        raise ValueError(
-            f"keep_prob is the probability of keeping a unit, in (0, 1]; got {keep_prob}. "
-            "(Keras' Dropout(rate) takes the fraction dropped: keep_prob = 1 − rate.)"
-        )
-    return float(keep_prob)
+# check_keep_prob lives in labs.validation; labs.regularization.check_keep_prob still works
+from labs.validation import check_array, check_int, check_keep_prob
 
 
 def dropout_mask(shape: tuple[int, ...], keep_prob: float, rng: np.random.Generator) -> np.ndarray:
@@ -89,14 +78,37 @@ def average_over_masks(
 
 def ensemble_predict(model: Any, x: Any, members: int, *, batch_size: int = 1000) -> np.ndarray:
     """Average the predictions of ``members`` sub-networks of ``model``, each with its own
-    dropout masks (the model called with ``training=True``)."""
+    dropout masks (the model called with ``training=True``).
+
+    Only the dropout layers act as in training: batch normalisation keeps using (and leaves
+    untouched) its moving statistics, since a sub-network differs from the full network only
+    in the units it drops."""
     import keras
 
     members = check_int("members", members, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
     x = np.asarray(x, dtype=np.float32)
+    # Keras' BatchNormalization runs in inference mode while its layer is not trainable.
+    norms = [layer for layer in _all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)]
+    trainable = [layer.trainable for layer in norms]
     total = 0.0
-    for _ in range(members):
-        parts = [keras.ops.convert_to_numpy(model(x[i:i + batch_size], training=True))
-                 for i in range(0, len(x), batch_size)]
-        total = total + np.concatenate(parts)
+    try:
+        for layer in norms:
+            layer.trainable = False
+        for _ in range(members):
+            parts = [keras.ops.convert_to_numpy(model(x[i:i + batch_size], training=True))
+                     for i in range(0, len(x), batch_size)]
+            total = total + np.concatenate(parts)
+    finally:
+        for layer, was in zip(norms, trainable):
+            layer.trainable = was
     return total / members
+
+
+def _all_layers(model: Any) -> list[Any]:
+    """Every layer of ``model``, inside nested models too."""
+    found = []
+    for layer in getattr(model, "layers", []):
+        found.append(layer)
+        found += _all_layers(layer)
+    return found

@@ -24,11 +24,17 @@ OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 
 def make_optimizer(name: str | Any = "sgd", learning_rate: float | Any = 0.1, **options: Any) -> Any:
     """A Keras optimizer by name (``sgd``, ``momentum`` = SGD with momentum 0.9, ``adagrad``,
-    ``rmsprop``, ``adam``); an optimizer instance is returned unchanged.
+    ``rmsprop``, ``adam``); an optimizer instance is returned unchanged. The optimizer is built
+    by :func:`labs.optimizers.keras_optimizer`, the course's one name-to-optimizer mapping, with
+    Keras' own defaults: Adagrad's sum of squares starts at Keras' 0.1
+    (:data:`labs.optimizers.KERAS_ADAGRAD_START`) unless ``initial_accumulator_value`` is given
+    (the deck, and ``keras_optimizer`` beside the hand-written rules, start it at 0).
 
     ``learning_rate`` is a number or a ``keras.optimizers.schedules.LearningRateSchedule``
     (the rate as a function of the update step, e.g. ``CosineDecay``)."""
     import keras
+
+    from labs.optimizers import KERAS_ADAGRAD_START, keras_optimizer
 
     if not isinstance(name, str):
         if options:
@@ -37,14 +43,20 @@ def make_optimizer(name: str | Any = "sgd", learning_rate: float | Any = 0.1, **
     if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
         learning_rate = check_positive("learning_rate", learning_rate)
     key = name.lower()
-    if key == "momentum":
-        options.setdefault("momentum", 0.9)
-        key = "sgd"
-    classes = {"sgd": keras.optimizers.SGD, "adagrad": keras.optimizers.Adagrad,
-               "rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam}
-    if key not in classes:
+    if key not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)} or a keras optimizer; got {name!r}.")
-    return classes[key](learning_rate=learning_rate, **options)
+    if key == "adagrad":
+        options.setdefault("initial_accumulator_value", KERAS_ADAGRAD_START)
+    return keras_optimizer(key, learning_rate=learning_rate, **options)
+
+
+def _fresh_optimizer(optimizer: str | Any) -> str | Any:
+    """A new optimizer with the same settings as ``optimizer`` (a name is returned as it is):
+    a Keras optimizer serves only the variables of the first model it trained, so every run
+    of :func:`compare` gets its own copy."""
+    if isinstance(optimizer, str):
+        return optimizer
+    return type(optimizer).from_config(optimizer.get_config())
 
 
 def default_steps_per_execution(n_samples: int, batch_size: int, callbacks: Iterable[Any] = ()) -> int:
@@ -61,8 +73,20 @@ _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_tr
 
 
 def _acts_on_batches(callback: Any) -> bool:
-    # Keras marks the do-nothing hooks of its base Callback with `_is_default`.
-    return any(not getattr(getattr(callback, hook, None), "_is_default", False) for hook in _BATCH_HOOKS)
+    """True when ``callback`` has its own code in a batch hook: set on the instance (as
+    ``LambdaCallback`` does) or defined by its class instead of the base ``Callback``'s
+    do-nothing hook (Keras >= 3.6 also marks those with ``_is_default``)."""
+    import keras
+
+    for hook in _BATCH_HOOKS:
+        if hook in vars(callback):
+            return True
+        method = getattr(type(callback), hook, None)
+        if method is None or getattr(method, "_is_default", False):
+            continue
+        if method is not getattr(keras.callbacks.Callback, hook, None):
+            return True
+    return False
 
 
 def _epoch_logger(epochs: int, every: int | None) -> Any:
@@ -179,7 +203,7 @@ def compare(
     import pandas as pd
 
     if not isinstance(configs, Mapping) or not configs:
-        raise ValueError("configs must be a non-empty dict: {name: {setting: value, ...}}.")
+        raise ValueError(f"configs must be a non-empty dict {{name: {{setting: value, ...}}}}; got {configs!r}.")
     seeds = [check_int("seed", s, minimum=0) for s in seeds]
     if not seeds:
         raise ValueError("seeds must list at least one seed.")
@@ -198,7 +222,8 @@ def compare(
             keras.utils.set_random_seed(seed)
             model = build() if build is not None else build_mlp(**build_kwargs)
             start = time.perf_counter()
-            history = train(model, data_x, data_y, validation_data=val, verbose=False, **settings)
+            run_settings = {**settings, "optimizer": _fresh_optimizer(settings.get("optimizer", "sgd"))}
+            history = train(model, data_x, data_y, validation_data=val, verbose=False, **run_settings)
             logs = history.history
             if keep_models is not None:
                 keep_models[(name, seed)] = model
@@ -211,17 +236,48 @@ def compare(
     return pd.DataFrame(rows)
 
 
+def final_rows(results: Any, epoch: int | None = None) -> Any:
+    """The rows of ``results`` that end each run: every (config, seed)'s own last epoch, or
+    epoch ``epoch`` where given. Runs that did not reach ``epoch`` are left out."""
+    if epoch is None:
+        return results[results["epoch"] == results.groupby(["config", "seed"])["epoch"].transform("max")]
+    epoch = check_int("epoch", epoch, minimum=1)
+    return results[results["epoch"] == epoch]
+
+
+def _warn_uneven(results: Any, epoch: int | None) -> None:
+    """Warn when the seeds of a configuration ended at different epochs (or some never reached
+    ``epoch``): their mean is then not over runs of the same length."""
+    import warnings
+
+    last = results.groupby(["config", "seed"])["epoch"].max()
+    notes = []
+    for config, ends in last.groupby(level="config", sort=False):
+        if epoch is None and ends.nunique() > 1:
+            notes.append(f"{config!r}: seeds ended at epochs {ends.min()}..{ends.max()}")
+        elif epoch is not None and (ends < epoch).any():
+            short = [int(seed) for (_, seed), end in ends.items() if end < epoch]
+            notes.append(f"{config!r}: seeds {short} stopped before epoch {epoch} and are left out")
+    if notes:
+        warnings.warn("runs of unequal length — " + "; ".join(notes) + ".", UserWarning, stacklevel=3)
+
+
 def summarize(results: Any, metric: str = "accuracy", *, epoch: int | None = None) -> Any:
-    """Per configuration: mean, std, min and max of ``metric`` over seeds at ``epoch``
-    (default: the last), plus seconds per epoch. Configurations keep their order."""
+    """Per configuration: mean, std, min and max of ``metric`` over seeds at each run's last
+    epoch (or at ``epoch``), the number of seeds, and seconds per epoch. Configurations keep
+    their order. A warning says when a configuration's seeds ran for different numbers of
+    epochs (early stopping), since their mean then mixes runs of different lengths."""
     import pandas as pd
 
     if metric not in results.columns:
         raise ValueError(f"metric {metric!r} is not in the results; columns are {list(results.columns)}.")
-    chosen = results[results["epoch"] == (epoch or results["epoch"].max())]
+    if results.empty:
+        raise ValueError("results is empty: no run to summarize.")
+    chosen = final_rows(results, epoch)
     if chosen.empty:
         raise ValueError(f"no results at epoch {epoch}; epochs run: 1..{results['epoch'].max()}.")
-    order = list(dict.fromkeys(results["config"]))
+    _warn_uneven(results, epoch)
+    order = [c for c in dict.fromkeys(results["config"]) if c in set(chosen["config"])]
     table = chosen.groupby("config")[metric].agg(["mean", "std", "min", "max", "count"])
     table = table.rename(columns={"count": "seeds"})
     table["std"] = table["std"].fillna(0.0)
@@ -230,9 +286,8 @@ def summarize(results: Any, metric: str = "accuracy", *, epoch: int | None = Non
 
 
 def mean_final(results: Any, config: str, metric: str = "accuracy") -> float:
-    """Mean over seeds of ``metric`` at the last epoch, for one configuration."""
-    table = summarize(results, metric)
-    if config not in table.index:
-        raise ValueError(f"config {config!r} not in results; have {list(table.index)}.")
+    """Mean over seeds of ``metric`` at each run's last epoch, for one configuration."""
+    if config not in set(results["config"]):
+        raise ValueError(f"config {config!r} not in results; have {list(dict.fromkeys(results['config']))}.")
+    table = summarize(results[results["config"] == config], metric)
     return float(table.loc[config, "mean"])
-

@@ -77,7 +77,8 @@ def check_array(
                     f"(axis {axis} is {got}, expected {want})."
                 )
     if np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinite values; clean the data first.")
+        bad = int(np.sum(~np.isfinite(array)))
+        raise ValueError(f"{name} must hold finite numbers; got {bad} NaN or infinite value(s). Clean the data first.")
     return array
 
 
@@ -87,8 +88,10 @@ def check_labels(name: str, value: Any, *, n_classes: int | None = None) -> np.n
     if labels.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array of class labels; got shape {labels.shape}.")
     if labels.size and not np.issubdtype(labels.dtype, np.integer):
-        if not np.all(np.equal(np.mod(labels, 1), 0)):
-            raise ValueError(f"{name} must hold whole-number class labels; got {labels.dtype}.")
+        whole = np.equal(np.mod(labels, 1), 0)
+        if not np.all(whole):
+            raise ValueError(f"{name} must hold whole-number class labels; got {labels.dtype} values such as "
+                             f"{labels[~whole].ravel()[0]!r}.")
         labels = labels.astype(np.int64)
     if labels.size and labels.min() < 0:
         raise ValueError(f"{name} must hold labels >= 0; found {labels.min()}.")
@@ -106,3 +109,64 @@ def check_same_length(**arrays: Any) -> int:
         described = ", ".join(f"{name} has {n}" for name, n in lengths.items())
         raise ValueError(f"These arrays must have the same number of rows: {described}.")
     return next(iter(lengths.values()))
+
+
+def check_number(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is a real number (not a bool, not NaN), else raise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number; got {type(value).__name__} {value!r}.")
+    if np.isnan(value):
+        raise ValueError(f"{name} must be a number; got NaN.")
+    return float(value)
+
+
+def check_in_range(
+    name: str,
+    value: Any,
+    low: float,
+    high: float,
+    *,
+    include_low: bool = True,
+    include_high: bool = False,
+    what: str = "a number",
+    hint: str = "",
+) -> float:
+    """Return ``value`` as a float if it lies in the interval from ``low`` to ``high`` (each end
+    included or not), else raise a ``ValueError`` that shows the interval and the value."""
+    number = check_number(name, value)
+    above = number >= low if include_low else number > low
+    below = number <= high if include_high else number < high
+    if not (above and below):
+        interval = f"{'[' if include_low else '('}{low:g}, {high:g}{']' if include_high else ')'}"
+        raise ValueError(f"{name} must be {what} in {interval}; got {value!r}.{' ' + hint if hint else ''}")
+    return number
+
+
+def check_keep_prob(keep_prob: Any) -> float:
+    """Return ``keep_prob`` (the probability of keeping a unit) as a float in (0, 1]."""
+    return check_in_range(
+        "keep_prob", keep_prob, 0.0, 1.0, include_low=False, include_high=True,
+        what="the probability of keeping a unit",
+        hint="(Keras' Dropout(rate) takes the fraction dropped: keep_prob = 1 − rate.)",
+    )
+
+
+def check_momentum(name: str, momentum: Any) -> float:
+    """Return a momentum (or moving-average) coefficient as a float in [0, 1)."""
+    return check_in_range(name, momentum, 0.0, 1.0, what="a momentum coefficient",
+                          hint="(At 1 or more the steps never die away.)")
+
+
+def check_activation(name: str, activation: Any) -> Any:
+    """Return ``activation`` if Keras knows it (a name or a function), else raise a
+    ``ValueError`` naming the argument."""
+    import keras
+
+    if not (isinstance(activation, str) or callable(activation) or activation is None):
+        raise TypeError(f"{name} must be an activation's name (e.g. 'relu') or a function; "
+                        f"got {type(activation).__name__} {activation!r}.")
+    try:
+        keras.activations.get(activation)
+    except ValueError:
+        raise ValueError(f"{name} must be a Keras activation (e.g. 'sigmoid', 'relu'); got {activation!r}.") from None
+    return activation

@@ -39,7 +39,7 @@ def test_build_autoencoder_validates():
         build_autoencoder("12-3", noise_stddev=-1)
     with pytest.raises(TypeError, match="sparsity must be a number"):
         build_autoencoder("12-3", sparsity="lots")
-    with pytest.raises(ValueError, match="code_activation 'sigmoidal' is not a Keras activation"):
+    with pytest.raises(ValueError, match="code_activation must be a Keras activation .*got 'sigmoidal'"):
         build_autoencoder("12-3", code_activation="sigmoidal")
     with pytest.raises(ValueError, match="784-500-500-10"):
         build_autoencoder("12x3")

@@ -364,3 +364,51 @@ def test_residual_block_check_counts_layers():
 
     with pytest.raises(AssertionError, match="the shortcut is x itself"):
         checks.check_residual_block(projection_always)
+
+
+def _value_returns(function) -> list[str]:
+    """``return <value>`` statements at the top level of ``function`` (not in nested functions)."""
+    import ast
+    import inspect
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function))).body[0]
+    found, todo = [], list(ast.iter_child_nodes(tree))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Return) and node.value is not None and not (
+                isinstance(node.value, ast.Constant) and node.value.value is None):
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+        todo += list(ast.iter_child_nodes(node))
+    return found
+
+
+CHECKS = sorted(name for name in checks.__all__ if name.startswith("check_"))
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_every_check_returns_nothing(name):
+    """nbgrader reads a value a check cell returns as partial credit: a check returns None."""
+    assert _value_returns(getattr(checks, name)) == [], f"{name} returns a value"
+
+
+def test_value_returns_finds_a_returned_value():
+    def returns_a_number():
+        def nested():
+            return 1
+        return nested() + 1
+
+    assert _value_returns(returns_a_number) == ["line 4: return nested() + 1"]
+
+
+def test_checks_called_with_a_right_answer_return_none(capsys):
+    def confusion(t, p, n):
+        matrix = np.zeros((n, n), dtype=int)
+        np.add.at(matrix, (t, p), 1)
+        return matrix
+
+    results = [checks.check_confusion_matrix(confusion), checks.check_updates_per_epoch(lambda n, b: -(-n // b))]
+    assert results == [None, None]
+    assert capsys.readouterr().out.count("✓") == 2

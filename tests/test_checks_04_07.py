@@ -70,6 +70,24 @@ def test_confusion_matrix_check(capsys):
         checks.check_confusion_matrix(lambda t, p, n: _confusion(t, (p + 1) % 3, n))
 
 
+def test_confusion_matrix_check_reads_the_whole_matrix():
+    def moved(t, p, n):  # a count moved into class 3's row, which no sample belongs to
+        matrix = _confusion(t, p, n)
+        matrix[0, 0], matrix[3, 0] = 0, 1
+        return matrix
+
+    with pytest.raises(AssertionError, match=r"entry \[0, 0\]"):
+        checks.check_confusion_matrix(moved)
+
+    def extra(t, p, n):  # right on classes 0-2, plus a count for the absent class 3
+        matrix = _confusion(t, p, n)
+        matrix[3, 3] = 1
+        return matrix
+
+    with pytest.raises(AssertionError, match="add up to 8"):
+        checks.check_confusion_matrix(extra)
+
+
 def _softmax(z):
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)

@@ -11,7 +11,24 @@ def right_count(sizes):
 
 def test_parameter_count_check(capsys):
     checks.check_parameter_count(right_count)
-    assert "648,010" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith("✓")
+
+
+def test_the_numbers_in_the_pass_messages_are_true():
+    """The pass messages state 784-500-500-10's size and Seide et al.'s matched width."""
+    from labs.models import mlp_parameters, mlp_spec, width_for_parameters
+
+    assert mlp_parameters("784-500-500-10") == 648_010 == right_count([784, 500, 500, 10])
+    budget = mlp_parameters(mlp_spec(5, 2048, inputs=429, outputs=9304))
+    assert width_for_parameters(1, budget, inputs=429, outputs=9304) == 3772 == right_width(budget, 429, 9304)
+
+
+def test_checks_try_more_than_one_case():
+    # right for the network the message names, wrong for the others
+    with pytest.raises(AssertionError, match="expected"):
+        checks.check_parameter_count(lambda sizes: 648_010)
+    with pytest.raises(AssertionError, match="expected"):
+        checks.check_shallow_width(lambda p, i, o: 3772)
 
 
 @pytest.mark.parametrize("wrong, message", [
@@ -31,7 +48,7 @@ def right_width(parameters, inputs, outputs):
 
 def test_shallow_width_check(capsys):
     checks.check_shallow_width(right_width)
-    assert "3772" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith("✓")
 
 
 @pytest.mark.parametrize("wrong, message", [

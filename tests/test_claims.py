@@ -110,3 +110,20 @@ def test_cli_measures_all_four_claims_in_the_fast_profile(capsys):
     for claim in claims.CLAIMS:
         assert claim.statement in out
     assert "all conclusions hold" in out and "seeds [0, 1]" in out
+
+
+def test_table_takes_each_runs_own_last_epoch():
+    rows = _results({claims.BASELINE: [0.9, 0.9], claims.SQUARE_ERROR: [0.2, 0.2]}, epochs=3)
+    shorter = rows[~((rows["config"] == claims.SQUARE_ERROR) & (rows["epoch"] == 3))].copy()
+    shorter.loc[(shorter["config"] == claims.SQUARE_ERROR) & (shorter["epoch"] == 2), "accuracy"] = 0.2
+    result = claims.table(shorter, "loss")
+    assert result.loc[0, "seeds"] == 2 and bool(result.loc[0, "holds"])
+    assert result.loc[0, "worst-seed lead"] == pytest.approx(0.7)
+
+
+def test_table_warns_when_seeds_stopped_at_different_epochs():
+    rows = _results({claims.BASELINE: [0.9, 0.9], claims.SQUARE_ERROR: [0.2, 0.2]}, epochs=3)
+    rows = rows[~((rows["config"] == claims.BASELINE) & (rows["seed"] == 1) & (rows["epoch"] == 3))]
+    with pytest.warns(UserWarning, match="seeds ended at epochs 2..3"):
+        result = claims.table(rows, "loss")
+    assert result.loc[0, "seeds"] == 2

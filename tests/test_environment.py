@@ -118,3 +118,14 @@ def test_report_names_the_device():
     assert "Device: GPU (Tesla T4)" in environment.report(gpu)
     assert environment.cpu_cores() >= 1
     assert isinstance(environment.gpu_names(), tuple)
+
+
+@pytest.mark.parametrize("active, hint", [
+    ("fast", "unset LABS_PROFILE (or set LABS_PROFILE=full) for the slides' full settings"),
+    ("full", "set LABS_PROFILE=fast for a quick run"),
+])
+def test_the_profile_line_says_how_to_get_the_other_profile(monkeypatch, active, hint):
+    monkeypatch.delenv("LABS_GRADING", raising=False)
+    monkeypatch.setenv("LABS_PROFILE", active)
+    text = environment.report(environment.SetupInfo(0, active, False, (), "x", "y"))
+    assert f"Profile: {active} ({hint})" in text

@@ -36,6 +36,19 @@ def test_verdict_scale():
     assert gradcheck.verdict(1e-5).startswith("suspicious")
     assert gradcheck.verdict(1e-3) == "probably wrong"
     assert gradcheck.verdict(0.5) == "wrong"
+    assert gradcheck.verdict(float("nan")) == "wrong"  # e.g. a gradient that overflowed
+    assert gradcheck.verdict(np.inf) == "wrong"
+
+
+def test_relative_error_reads_round_off_next_to_an_exact_zero_as_no_error():
+    assert gradcheck.verdict(gradcheck.relative_error(0.0, 1e-11)) != "wrong"
+    assert gradcheck.relative_error(0.0, 1e-11) <= 1e-3
+    # beside entries of size 1, a true 0 computed as 1e-11 is round-off
+    assert gradcheck.verdict(gradcheck.relative_error([1.0, 0.0], [1.0, 1e-11])) == "correct"
+    # a small entry that is really wrong still shows
+    assert gradcheck.verdict(gradcheck.relative_error([1.0, 1e-4], [1.0, -1e-4])) == "wrong"
+    assert gradcheck.verdict(gradcheck.relative_error([1e-6], [2e-6])) == "wrong"
+    assert gradcheck.relative_error([], []) == 0.0
 
 
 def test_compare_gradients_table():
@@ -48,5 +61,5 @@ def test_compare_gradients_table():
 def test_compare_gradients_validates():
     with pytest.raises(ValueError, match="same length"):
         gradcheck.compare_gradients([np.ones(2)], [], ["a"])
-    with pytest.raises(ValueError, match="gradient a has shape"):
+    with pytest.raises(ValueError, match=r"candidate gradient a must have the reference.s shape \(2,\); got \(3,\)"):
         gradcheck.compare_gradients([np.ones(2)], [np.ones(3)], ["a"])

@@ -37,7 +37,7 @@ def test_build_mlp_validates():
         models.build_mlp("4-3-2", batch_norm="middle")
     with pytest.raises(ValueError, match="fraction of units dropped"):
         models.build_mlp("4-3-2", dropout=1.5)
-    with pytest.raises(ValueError, match="not a Keras activation"):
+    with pytest.raises(ValueError, match="activation must be a Keras activation"):
         models.build_mlp("4-3-2", activation="sigmoidal")
 
 
@@ -45,7 +45,7 @@ def test_batch_norm_momentum():
     model = models.build_mlp("4-3-2", "relu", batch_norm="before", batch_norm_momentum=0.9)
     assert model.get_layer("bn1").momentum == pytest.approx(0.9)
     assert models.build_mlp("4-3-2", batch_norm="after").get_layer("bn1").momentum == pytest.approx(0.99)
-    with pytest.raises(ValueError, match="batch_norm_momentum must be a number in"):
+    with pytest.raises(ValueError, match=r"batch_norm_momentum must be a momentum coefficient in \[0, 1\)"):
         models.build_mlp("4-3-2", batch_norm="before", batch_norm_momentum=1.0)
 
 
@@ -89,7 +89,7 @@ def test_residual_mlp_validates():
         models.build_residual_mlp("4-2")
     with pytest.raises(ValueError, match="batch_norm must be one of"):
         models.build_residual_mlp("4-3-3-2", batch_norm="after")
-    with pytest.raises(ValueError, match="not a Keras activation"):
+    with pytest.raises(ValueError, match="activation must be a Keras activation"):
         models.build_residual_mlp("4-3-3-2", activation="relu6x")
     with pytest.raises(ValueError, match="block_size must be >= 1"):
         models.build_residual_mlp("4-3-3-2", block_size=0)
@@ -123,5 +123,5 @@ def test_width_for_parameters_validates():
 
 def test_check_activation():
     assert models.check_activation("activation", "relu") == "relu"
-    with pytest.raises(ValueError, match="code_activation 'rectifier' is not a Keras activation"):
+    with pytest.raises(ValueError, match="code_activation must be a Keras activation .*got 'rectifier'"):
         models.check_activation("code_activation", "rectifier")

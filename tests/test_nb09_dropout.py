@@ -88,7 +88,10 @@ def test_weight_decay_holds_back_the_climb(executed):
     _, r = executed("09_dropout")
     table = r["reg_table"]
     assert _climb(table[DECAY]) < 0.8 * _climb(table[PLAIN])
-    assert r["reg_weight_decay"]["final val loss"] == pytest.approx(table[DECAY]["final val loss"], abs=1e-4)
+    # the weight-decay table (section 3) says the same beside the plain run of section 2
+    assert _climb(r["reg_weight_decay"]) < 0.8 * _climb(r["reg_overfit"])
+    plain_size = sum(r["reg_weight_mean_abs"][PLAIN]) / len(r["reg_weight_mean_abs"][PLAIN])
+    assert r["reg_weight_decay"]["mean |w|, first hidden layer"] < 0.9 * plain_size
 
 
 def test_dropout_slows_the_memorising(executed):

@@ -28,9 +28,11 @@ def test_a_code_unit_follows_the_first_principal_component(executed):
 
 
 def test_deep_autoencoder_vs_pca_is_measured(executed):
+    """The notebook compares the two at the same code size and says either may win in a short
+    run; both must have learnt the digits (far better than the mean image)."""
     _, r = executed("10_autoencoders")
-    assert r["deep_ae_beats_pca"] == (r["deep_ae_test_mse"] < r["deep_pca_test_mse"])
-    assert 0 < r["deep_pca_test_mse"] < r["ae_mean_image_mse"]
+    assert 0 < r["deep_pca_test_mse"] < 0.5 * r["ae_mean_image_mse"]
+    assert 0 < r["deep_ae_test_mse"] < r["ae_mean_image_mse"]
 
 
 def test_autoencoders_remove_noise(executed):
@@ -57,7 +59,20 @@ def test_relu_and_dropout_need_no_pretraining(executed):
     _, r = executed("10_autoencoders")
     # random init with ReLU + dropout is at least about as good as the pre-trained sigmoid net
     assert r["relu_minus_pretrained_fewest"] >= -0.05
-    assert all(spread >= 0 for spread in r["pretrain_spread_by_labels"].values())
+
+
+def test_the_start_matters_most_where_labels_are_scarce(executed):
+    """The printed spread (best row − worst row) per number of labels is the table's, and it is
+    largest for the fewest labels."""
+    _, r = executed("10_autoencoders")
+    table, spread = r["pretrain_table"], r["pretrain_spread_by_labels"]
+    labels = sorted(spread, key=int)
+    assert labels == sorted(next(iter(table.values())), key=int)
+    for n in labels:
+        column = [row[n] for row in table.values()]
+        assert spread[n] == pytest.approx(max(column) - min(column), abs=1e-3)
+    assert spread[labels[0]] >= r["pretrain_gain_fewest"] - 1e-3 > 0
+    assert spread[labels[0]] == max(spread.values())
 
 
 def test_vae_reconstructs_better_than_the_mean_image(executed):

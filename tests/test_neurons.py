@@ -9,14 +9,24 @@ def test_sign_maps_zero_to_plus_one():
     assert neurons.sign(np.array([-2.0, 0.0, 3.0])).tolist() == [-1, 1, 1]
 
 
-@pytest.mark.parametrize("name", sorted(neurons.ACTIVATIONS))
+SMOOTH = sorted(set(neurons.ACTIVATIONS) - {"sign"})  # sign is a step: its own test below
+
+
+@pytest.mark.parametrize("name", SMOOTH)
 def test_activation_derivatives_match_finite_differences(name):
-    if name == "sign":
-        return
     f, f_prime = neurons.activation(name)
     s = np.array([-3.0, -0.7, 0.4, 2.5])  # away from kinks
     h = 1e-6
     np.testing.assert_allclose(f_prime(s), (f(s + h) - f(s - h)) / (2 * h), rtol=1e-5, atol=1e-8)
+
+
+def test_sign_is_a_step_with_zero_derivative_away_from_0():
+    f, f_prime = neurons.activation("sign")
+    s = np.array([-3.0, -0.7, 0.4, 2.5])
+    h = 1e-6
+    np.testing.assert_array_equal(f(s), [-1, -1, 1, 1])
+    np.testing.assert_array_equal(f_prime(s), (f(s + h) - f(s - h)) / (2 * h))  # flat on both sides
+    assert f(-1e-9) == -1 and f(0.0) == 1  # the jump at 0, where no derivative exists
 
 
 def test_sigmoid_is_stable_for_large_inputs():

@@ -24,7 +24,7 @@ def test_decision_boundary_validates():
 def test_history_plot_from_dict_and_errors():
     fig = plots.plot_history({"loss": [1, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.8]})
     assert len(fig.axes) == 2
-    with pytest.raises(ValueError, match="has no"):
+    with pytest.raises(ValueError, match="metrics must be among the history"):
         plots.plot_history({"loss": [1]}, metrics=("accuracy",))
     with pytest.raises(TypeError, match="History"):
         plots.plot_history([1, 2])
@@ -77,3 +77,41 @@ def test_layer_statistics_plot_skips_values_a_log_axis_cannot_show():
     ax = plots.plot_layer_statistics({"a": table})
     drawn = ax.get_lines()[0].get_ydata()
     assert drawn[0] == 1.0 and np.isnan(drawn[1]) and np.isnan(drawn[2])
+
+
+@pytest.fixture
+def shaded(monkeypatch):
+    """The region numbers (Z) that plot_decision_boundary shades, whatever matplotlib draws."""
+    from matplotlib.axes import Axes
+
+    drawn = []
+    real = Axes.contourf
+
+    def contourf(self, *args, **kwargs):
+        drawn.append(np.asarray(args[2]))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "contourf", contourf)
+    return drawn
+
+
+@pytest.mark.parametrize("kind", ["labels", "scores"])
+def test_decision_boundary_draws_three_classes_as_three_regions(kind, shaded):
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.1, 0.1], [0.9, 0.1], [0.1, 0.9]])
+    y = np.array([0, 1, 2, 0, 1, 2])
+    centres = X[:3]
+
+    def nearest(G):
+        distance = ((G[:, None, :] - centres[None]) ** 2).sum(axis=-1)
+        return distance.argmin(axis=1) if kind == "labels" else -distance
+
+    ax = plots.plot_decision_boundary(nearest, X, y, resolution=30)
+    assert len(np.unique(shaded[-1])) == 3
+    point_colours = {tuple(c.get_facecolor()[0][:3]) for c in ax.collections[1:]}
+    assert len(point_colours) == 3
+
+
+def test_decision_boundary_of_a_sign_unit_on_01_labels_has_two_regions(shaded):
+    X, t = truth_table("and")
+    plots.plot_decision_boundary(lambda G: np.where(G.sum(axis=1) >= 1.5, 1.0, -1.0), X, t, resolution=20)
+    assert len(np.unique(shaded[-1])) == 2

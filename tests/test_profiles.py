@@ -27,7 +27,11 @@ def test_settings_by_attribute_and_key():
     assert full.xor_mlp_epochs == full["xor_mlp_epochs"]
     assert set(full.settings) == set(fast.settings)
     with pytest.raises(KeyError, match="No profile setting 'epochz'"):
+        _ = full["epochz"]
+    with pytest.raises(AttributeError, match="No profile setting 'epochz'"):
         _ = full.epochz
+    assert not hasattr(full, "epochz") and hasattr(full, "xor_mlp_epochs")
+    assert getattr(full, "epochz", 7) == 7
 
 
 def test_fast_is_never_bigger_than_full():

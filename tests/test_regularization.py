@@ -59,7 +59,7 @@ def test_average_over_masks_checks_the_shape():
 
 @pytest.mark.parametrize("bad", [0.0, 1.5, -0.2])
 def test_keep_prob_is_checked(bad):
-    with pytest.raises(ValueError, match="keep_prob is the probability of keeping"):
+    with pytest.raises(ValueError, match=r"keep_prob must be the probability of keeping a unit in \(0, 1\]"):
         R.hand_dropout(np.ones(3), bad, np.random.default_rng(0))
 
 
@@ -89,5 +89,23 @@ def test_add_noise():
     np.testing.assert_array_equal(noisy, add_noise(x, 0.1, seed=1))
     np.testing.assert_array_equal(add_noise(x, 0.0), x)
     assert add_noise(x, 5.0, clip=None).max() > 1
-    with pytest.raises(ValueError, match="std must be a number >= 0"):
+    with pytest.raises(ValueError, match="std must be a finite number >= 0"):
         add_noise(x, -1.0)
+
+
+def test_ensemble_predict_leaves_batch_norm_statistics_alone():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16), keras.layers.BatchNormalization(),
+                              keras.layers.Activation("relu"), keras.layers.Dropout(0.5),
+                              keras.layers.Dense(3, activation="softmax")])
+    x = np.random.default_rng(0).normal(loc=3.0, size=(50, 6)).astype("float32")
+    norm = model.layers[1]
+    before = [v.copy() for v in norm.get_weights()]
+    R.ensemble_predict(model, x, 5)
+    for kept, now in zip(before, norm.get_weights()):
+        np.testing.assert_array_equal(kept, now)
+    assert norm.trainable
+    # without dropout every sub-network is the network itself, normalised by its moving statistics
+    no_dropout = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16), keras.layers.BatchNormalization(),
+                                   keras.layers.Dense(3, activation="softmax")])
+    np.testing.assert_allclose(R.ensemble_predict(no_dropout, x, 2), no_dropout.predict(x, verbose=0), atol=1e-6)

@@ -119,3 +119,132 @@ def test_budget_line():
     assert "within the 10 min budget for the 'full' profile on one GPU (Tesla T4)" in gpu
     assert "no budget is set" in runner.budget_line(60, "fast", {"cpu_cores": "8", "gpu": "Tesla T4"})
     assert set(runner.machine_summary()) == {"cpu_cores", "gpu"}
+
+
+def _notebook(folder, stem, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{stem}.ipynb")
+    return folder / f"{stem}.ipynb"
+
+
+def _course(monkeypatch, folder):
+    monkeypatch.setattr(runner, "NOTEBOOKS", folder)
+    monkeypatch.setattr(runner, "resolve_notebooks", lambda names: runner.course_notebooks(folder))
+
+
+def test_an_unforeseen_error_fails_one_notebook_and_keeps_the_others(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "notebooks"
+    for stem in ("01_first", "02_breaks", "03_third"):
+        _notebook(folder, stem, "x = 1")
+    _course(monkeypatch, folder)
+    real = runner.execute_notebook
+
+    def execute(path, **kwargs):
+        if path.stem == "02_breaks":
+            raise MemoryError("the machine ran out of memory")  # not a cell error
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(runner, "execute_notebook", execute)
+    runs = runner.run_course(profile="fast", out_dir=tmp_path / "build", jobs=1)
+    assert [r.status for r in runs] == ["ok", "failed", "ok"]
+    assert "MemoryError: the machine ran out of memory" in runs[1].error
+    rows = runner.read_times(tmp_path / "build" / "times-fast.csv")
+    assert [(r["notebook"], r["status"]) for r in rows] == [("01_first", "ok"), ("02_breaks", "failed"),
+                                                            ("03_third", "ok")]
+    assert "FAILED 02_breaks.ipynb" in capsys.readouterr().out
+
+
+def test_a_kernel_that_cannot_start_fails_the_notebook_without_raising(tmp_path, monkeypatch):
+    path = _notebook(tmp_path, "97_no_kernel", "x = 1")
+    monkeypatch.setattr(runner, "KERNEL_ARGV", ["/nonexistent/python", "-f", "{connection_file}"])
+    run = runner.execute_notebook(path, profile="fast", out_dir=tmp_path / "build", html=False, timeout=30)
+    assert run.status == "failed" and "before the first cell" in run.error
+    assert run.executed is not None and run.executed.exists()
+
+
+def test_the_kernel_is_this_interpreter_whatever_kernelspec_is_installed(tmp_path, monkeypatch):
+    """A user's own `python3` kernelspec (here: one that cannot start) is not used."""
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": ["/nonexistent/other-python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (another one)", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter"))
+    path = _notebook(tmp_path, "96_which_python", "import sys\nprint(sys.executable)")
+    run = runner.execute_notebook(path, profile="fast", out_dir=tmp_path / "build", html=False, timeout=60)
+    assert run.status == "ok", run.error
+    printed = nbformat.read(run.executed, as_version=4).cells[0].outputs[0]["text"].strip()
+    import sys
+
+    assert printed == sys.executable
+
+
+def test_cells_have_a_time_limit_by_default(tmp_path, monkeypatch, capsys):
+    assert runner.DEFAULT_CELL_TIMEOUT > 0
+    import inspect
+
+    assert inspect.signature(runner.execute_notebook).parameters["timeout"].default == runner.DEFAULT_CELL_TIMEOUT
+    assert inspect.signature(runner.run_course).parameters["timeout"].default == runner.DEFAULT_CELL_TIMEOUT
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert f"default: {runner.DEFAULT_CELL_TIMEOUT}; 0: no limit" in " ".join(capsys.readouterr().out.split())
+    path = _notebook(tmp_path, "95_slow", "import time\ntime.sleep(30)")
+    run = runner.execute_notebook(path, profile="fast", out_dir=tmp_path / "build", html=False, timeout=2)
+    assert run.status == "failed" and "cell 0" in run.error and "Timeout" in run.error
+
+
+def test_the_grade_and_run_defaults_in_the_parser_are_the_modules(capsys):
+    from labs import __main__ as cli
+    from labs.course import grading
+
+    assert (cli.GRADE_CELL_TIMEOUT, cli.GRADE_TIME_LIMIT) == (grading.DEFAULT_CELL_TIMEOUT, grading.DEFAULT_TIME_LIMIT)
+    assert cli.RUN_CELL_TIMEOUT == runner.DEFAULT_CELL_TIMEOUT
+
+
+def test_kernels_do_not_print_the_unencrypted_tcp_warning(tmp_path, capfd):
+    path = _notebook(tmp_path, "94_quiet", "x = 1")
+    run = runner.execute_notebook(path, profile="fast", out_dir=tmp_path / "build", html=False)
+    assert run.status == "ok"
+    captured = capfd.readouterr()
+    assert "without encryption" not in captured.err + captured.out
+
+
+def test_progress_names_notebook_cell_and_time_and_data_sources_close_the_run(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "notebooks"
+    _notebook(folder, "01_sample", "import labs", "(x, _), _ = labs.load_mnist('sample')", "print(len(x))")
+    _notebook(folder, "02_plain", "y = 2")
+    _course(monkeypatch, folder)
+    runs = runner.run_course(profile="fast", out_dir=tmp_path / "build", jobs=1)
+    assert [r.status for r in runs] == ["ok", "ok"]
+    out = capsys.readouterr().out
+    for k in (1, 2, 3):
+        assert f"01_sample: cell {k}/3 (" in out
+    assert "02_plain: cell 1/1 (" in out
+    assert out.index("01_sample: cell 3/3") < out.index("01_sample  ok")  # shown while it runs
+    assert "Data: offline sample (5,000 images), LABS_DATA=sample asks for it (notebooks 01)" in out
+    quiet = runner.run_course(profile="fast", out_dir=tmp_path / "build", jobs=1, progress=False)
+    assert len(quiet) == 2 and ": cell " not in capsys.readouterr().out
+
+
+def test_claims_help_needs_no_instructor_package(tmp_path):
+    """The students' install has no nbformat, nbclient, nbconvert or nbgrader."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in {'nbformat', 'nbclient', 'nbconvert', 'nbgrader', 'jupyter_client'}:\n"
+        "            raise ImportError(f'{name} is not installed (students install)')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from labs.__main__ import main\n"
+        "main(['claims', '--help'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "--seeds" in done.stdout

@@ -96,9 +96,20 @@ def test_compare_can_keep_the_trained_models(tiny):
     results = training.compare({"a": {"layers": "4-3-2"}}, x, y, seeds=(0, 1), epochs=1, batch_size=16,
                                verbose=False, keep_models=kept)
     assert sorted(kept) == [("a", 0), ("a", 1)]
-    loss = kept[("a", 1)].evaluate(x, y, verbose=0)[0]
-    assert loss == pytest.approx(results.query("seed == 1")["loss"].iloc[-1], rel=0.5)  # trained, not fresh
-    assert kept[("a", 0)] is not kept[("a", 1)]
+    import keras
+
+    model = kept[("a", 1)]
+    assert kept[("a", 0)] is not model
+    # the kept model holds the trained weights: trained again from the same seed, a fresh copy
+    # reaches exactly the same weights, and they differ from the weights it started with
+    keras.utils.set_random_seed(1)
+    fresh = models.build_mlp("4-3-2")
+    start = [w.copy() for w in fresh.get_weights()]
+    training.train(fresh, x, y, epochs=1, batch_size=16, verbose=False)
+    for kept_w, again_w, start_w in zip(model.get_weights(), fresh.get_weights(), start):
+        np.testing.assert_allclose(kept_w, again_w, rtol=1e-6)
+        assert not np.allclose(kept_w, start_w)
+    assert len(results.query("seed == 1")) == 1
 
 
 def test_mnist_for_mlp_allow_fewer(capsys):
@@ -197,3 +208,48 @@ def test_train_traces_its_step_once_and_matches_a_plain_fit(tiny):
                   metrics=["accuracy"])
     expected = plain.fit(x, y, batch_size=16, epochs=2, verbose=0)
     np.testing.assert_array_equal(history.history["loss"], expected.history["loss"])
+
+
+def _tidy(lengths: dict[tuple[str, int], int]):
+    """Tidy results like compare's: accuracy = epoch / 10, so a run's last value names its length."""
+    import pandas as pd
+
+    rows = [{"config": c, "seed": s, "epoch": e, "accuracy": e / 10, "loss": 1.0, "seconds": 0.1}
+            for (c, s), n in lengths.items() for e in range(1, n + 1)]
+    return pd.DataFrame(rows)
+
+
+def test_summarize_takes_each_configurations_own_last_epoch():
+    results = _tidy({("long", 0): 5, ("long", 1): 5, ("short", 0): 3, ("short", 1): 3})
+    table = training.summarize(results)
+    assert list(table.index) == ["long", "short"]
+    assert table.loc["long", "mean"] == pytest.approx(0.5)
+    assert table.loc["short", "mean"] == pytest.approx(0.3) and table.loc["short", "seeds"] == 2
+    assert training.mean_final(results, "short") == pytest.approx(0.3)
+    assert training.summarize(results, epoch=2)["mean"].tolist() == pytest.approx([0.2, 0.2])
+
+
+def test_summarize_keeps_seeds_that_stopped_early_and_says_so():
+    results = _tidy({("early stopping", 0): 6, ("early stopping", 1): 4})
+    with pytest.warns(UserWarning, match=r"'early stopping': seeds ended at epochs 4\.\.6"):
+        table = training.summarize(results)
+    assert table.loc["early stopping", "seeds"] == 2
+    assert table.loc["early stopping", "mean"] == pytest.approx(0.5)
+    with pytest.warns(UserWarning, match=r"seeds \[1\] stopped before epoch 5"):
+        assert training.summarize(results, epoch=5).loc["early stopping", "seeds"] == 1
+
+
+def test_compare_accepts_an_optimizer_instance(tiny):
+    import keras
+
+    x, y = tiny
+    given = keras.optimizers.SGD(learning_rate=0.3, momentum=0.5)
+    kept = {}
+    results = training.compare({"a": {"layers": "4-2"}, "b": {"layers": "4-3-2"}}, x, y, seeds=(0, 1), epochs=1,
+                               batch_size=16, verbose=False, optimizer=given, keep_models=kept)
+    assert len(results) == 4
+    optimizers = [model.optimizer for model in kept.values()]
+    assert len({id(o) for o in optimizers}) == 4  # each run its own copy, same settings
+    for o in optimizers:
+        assert float(keras.ops.convert_to_numpy(o.learning_rate)) == pytest.approx(0.3)
+        assert float(o.momentum) == 0.5

@@ -42,3 +42,17 @@ def test_scalars():
         v.check_positive("lr", 0)
     with pytest.raises(ValueError, match="one of 'a', 'b'"):
         v.check_choice("mode", "c", ("a", "b"))
+
+
+def test_argument_checks_live_in_validation_and_old_names_still_import():
+    from labs import models, regularization
+
+    assert models.check_activation is v.check_activation
+    assert regularization.check_keep_prob is v.check_keep_prob
+    assert v.check_keep_prob(1) == 1.0 and v.check_momentum("momentum", 0.5) == 0.5
+    with pytest.raises(ValueError, match=r"momentum must be a momentum coefficient in \[0, 1\); got 1.0"):
+        v.check_momentum("momentum", 1.0)
+    with pytest.raises(ValueError, match=r"p must be a number in \(0, 1\]; got 0"):
+        v.check_in_range("p", 0, 0, 1, include_low=False, include_high=True)
+    with pytest.raises(ValueError, match="x must be a number; got NaN"):
+        v.check_number("x", float("nan"))

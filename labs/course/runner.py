@@ -14,11 +14,15 @@ the machine).
 from __future__ import annotations
 
 import csv
+import functools
+import json
 import os
 import shutil
 import subprocess
+import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +37,13 @@ BUILD = ROOT / "build"
 TIME_BUDGET_MIN = {"fast": 5, "full": 45}  # the whole course, in minutes, on 2 CPU cores
 TIME_BUDGET_GPU_MIN = {"full": 10}  # ... and on one GPU
 TIMES_HEADER = ["notebook", "profile", "status", "seconds", "cpu_cores", "gpu"]
+DEFAULT_CELL_TIMEOUT = 1800
+"""Seconds one cell may run before the runner stops the notebook (no full-profile cell comes near
+it on 2 CPU cores; a cell that does has hung). ``timeout=0`` runs without a limit."""
+KERNEL_NAME = "python3"
+# The kernel runs in this interpreter, whatever `python3` kernelspec a user has installed;
+# it logs errors only (ipykernel's warning that local TCP is unencrypted is for every run).
+KERNEL_ARGV = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
 
 
 @dataclass
@@ -87,19 +98,53 @@ def environment_variables(**values: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
+@functools.cache
+def _kernel_manager_class() -> type:
+    """A Jupyter kernel manager whose ``python3`` kernel is :data:`KERNEL_ARGV`."""
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class ThisInterpreterSpecs(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+            return KernelSpec(argv=list(KERNEL_ARGV), display_name=f"Python ({sys.executable})",
+                              language="python", resource_dir="")
+
+    class ThisInterpreterKernel(AsyncKernelManager):  # nbclient's default, with our spec
+        @default("kernel_spec_manager")
+        def _default_specs(self):
+            return ThisInterpreterSpecs(parent=self)
+
+    return ThisInterpreterKernel
+
+
+ProgressHook = Callable[[Path, int, int, float], None]
+
+
+def print_progress(path: Path, cell: int, cells: int, seconds: float) -> None:
+    """One line as a notebook's code cell ``cell`` of ``cells`` starts, with the time so far."""
+    print(f"  {path.stem}: cell {cell}/{cells} ({seconds:.0f} s)", flush=True)
+
+
 def execute_notebook(
     path: Path,
     *,
     profile: str,
     out_dir: Path = BUILD,
-    timeout: int | None = None,
+    timeout: int | None = DEFAULT_CELL_TIMEOUT,
     html: bool = True,
     extra_env: dict[str, str] | None = None,
+    progress: ProgressHook | None = None,
 ) -> NotebookRun:
-    """Execute one notebook top to bottom in a fresh kernel and save what it produced."""
+    """Execute one notebook top to bottom in a fresh kernel and save what it produced.
+
+    ``timeout`` is seconds per cell (:data:`DEFAULT_CELL_TIMEOUT`; 0 or None: no limit).
+    ``progress(path, k, n, seconds)`` is called as code cell k of n starts. Whatever goes
+    wrong inside (a cell's error, a timeout, a kernel that dies or does not start) marks the
+    run failed with the reason; only a notebook that does not exist raises."""
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from nbclient.exceptions import CellExecutionError
 
     check_choice("profile", profile, PROFILES)
     path = Path(path)
@@ -109,38 +154,68 @@ def execute_notebook(
     results = out_dir / f"{path.stem}.results.json"
     results.unlink(missing_ok=True)
     nb = nbformat.read(path, as_version=4)
+    code_cells = {i: k for k, i in enumerate((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), start=1)}
     current = {"index": None}
+    start = time.perf_counter()
+
+    def on_cell_start(cell, cell_index):
+        current["index"] = cell_index
+        if progress is not None and cell_index in code_cells:
+            progress(path, code_cells[cell_index], len(code_cells), time.perf_counter() - start)
+
     client = NotebookClient(
         nb,
-        timeout=timeout,
-        kernel_name="python3",
+        timeout=timeout or None,
+        kernel_name=KERNEL_NAME,
+        kernel_manager_class=_kernel_manager_class(),
         resources={"metadata": {"path": str(path.parent)}},
-        on_cell_start=lambda cell, cell_index: current.update(index=cell_index),
+        on_cell_start=on_cell_start,
     )
     # The kernel gets its settings through its own environment (not os.environ), so that
     # notebooks executed at once in threads each record to their own results file.
     env = {**os.environ, "LABS_PROFILE": profile, "LABS_RESULTS": str(results), **(extra_env or {})}
-    start = time.perf_counter()
     status, error = "ok", ""
     try:
         client.execute(env=env)
     except CellExecutionError as exc:
         status = "failed"
         error = f"cell {current['index']}: {exc.ename}: {exc.evalue}"
-    except (CellTimeoutError, DeadKernelError) as exc:
+    except Exception as exc:  # a timeout, a dead kernel, one that never started: this notebook fails
         status = "failed"
-        error = f"cell {current['index']}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+        where = f"cell {current['index']}" if current["index"] is not None else "before the first cell"
+        first_line = (str(exc).strip().splitlines() or [""])[0]
+        error = f"{where}: {type(exc).__name__}: {first_line}"
     seconds = time.perf_counter() - start
     executed = out_dir / path.name
-    nbformat.write(nb, executed)
     html_path = None
-    if html:
-        from nbconvert import HTMLExporter
+    try:
+        nbformat.write(nb, executed)
+        if html:
+            from nbconvert import HTMLExporter
 
-        body, _ = HTMLExporter().from_notebook_node(nb)
-        html_path = out_dir / f"{path.stem}.html"
-        html_path.write_text(body, encoding="utf-8")
-    return NotebookRun(path, status, seconds, error, executed, html_path, results if results.exists() else None)
+            body, _ = HTMLExporter().from_notebook_node(nb)
+            html_path = out_dir / f"{path.stem}.html"
+            html_path.write_text(body, encoding="utf-8")
+    except Exception as exc:  # the run's outcome stands; say what could not be saved
+        status = "failed"
+        error = (error + "; " if error else "") + f"saving the outputs: {type(exc).__name__}: {exc}"
+    return NotebookRun(path, status, seconds, error, executed if executed.exists() else None, html_path,
+                       results if results.exists() else None)
+
+
+def data_sources(runs: list[NotebookRun]) -> list[str]:
+    """One line per MNIST source the notebooks used, read from their results
+    (``data_sources``, recorded by :mod:`labs.data`), with the notebooks that used it."""
+    used: dict[tuple[str, str], list[str]] = {}
+    for run in runs:
+        try:
+            recorded = json.loads(run.results.read_text(encoding="utf-8")) if run.results else {}
+        except (OSError, ValueError):
+            continue
+        for entry in recorded.get("data_sources", []):
+            used.setdefault((entry.get("data", "?"), entry.get("why", "?")), []).append(run.notebook.stem[:2])
+    return [f"Data: {data}, {why} (notebooks {', '.join(dict.fromkeys(stems))})"
+            for (data, why), stems in used.items()]
 
 
 def default_jobs(machine: dict[str, str] | None = None) -> int:
@@ -155,11 +230,14 @@ def run_course(
     *,
     profile: str,
     out_dir: Path = BUILD,
-    timeout: int | None = None,
+    timeout: int | None = DEFAULT_CELL_TIMEOUT,
     jobs: int | None = None,
+    progress: bool = True,
 ) -> list[NotebookRun]:
     """Execute the chosen notebooks (``jobs`` at a time, default :func:`default_jobs`),
-    printing a row per notebook as it finishes."""
+    printing a line as each code cell starts (``progress``) and a row per notebook as it
+    finishes, then one line per data source the notebooks used. A notebook that fails in any
+    way is reported failed; the others run on and the times CSV is written."""
     notebooks = resolve_notebooks(names)
     if not notebooks:
         raise ValueError(f"No notebooks found in {NOTEBOOKS}.")
@@ -168,28 +246,47 @@ def run_course(
     jobs = min(jobs, len(notebooks))
     width = max(len(p.stem) for p in notebooks)
     at_once = f", {jobs} at a time" if jobs > 1 else ""
-    print(f"Executing {len(notebooks)} notebook(s) in the {profile!r} profile{at_once}; output in {out_dir}/")
+    limit = f"{timeout} s per cell" if timeout else "no limit per cell"
+    print(f"Executing {len(notebooks)} notebook(s) in the {profile!r} profile{at_once} ({limit}); "
+          f"output in {out_dir}/")
     print(f"{'notebook':<{width}}  {'status':<7} {'seconds':>8}")
+    lock = threading.Lock()
+
+    def show(path: Path, cell: int, cells: int, seconds: float) -> None:
+        with lock:
+            print_progress(path, cell, cells, seconds)
+
     start = time.perf_counter()
     finished: dict[Path, NotebookRun] = {}
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        # Kernels side by side on a GPU must not each claim all of its memory.
-        shared = {"TF_FORCE_GPU_ALLOW_GROWTH": os.environ.get("TF_FORCE_GPU_ALLOW_GROWTH", "true")} if jobs > 1 else {}
-        futures = {pool.submit(execute_notebook, path, profile=profile, out_dir=out_dir, timeout=timeout,
-                               extra_env=shared): path
-                   for path in notebooks}
-        for future in as_completed(futures):
-            run = finished[futures[future]] = future.result()
-            print(f"{run.notebook.stem:<{width}}  {run.status:<7} {run.seconds:8.1f}", flush=True)
-    wall = time.perf_counter() - start
-    runs = [finished[path] for path in notebooks]
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            # Kernels side by side on a GPU must not each claim all of its memory.
+            shared = ({"TF_FORCE_GPU_ALLOW_GROWTH": os.environ.get("TF_FORCE_GPU_ALLOW_GROWTH", "true")}
+                      if jobs > 1 else {})
+            futures = {pool.submit(execute_notebook, path, profile=profile, out_dir=out_dir, timeout=timeout,
+                                   extra_env=shared, progress=show if progress else None): path
+                       for path in notebooks}
+            for future in as_completed(futures):
+                path = futures[future]
+                try:
+                    run = future.result()
+                except Exception as exc:  # even one the runner did not foresee fails only this notebook
+                    run = NotebookRun(path, "failed", 0.0, f"{type(exc).__name__}: {exc}")
+                finished[path] = run
+                with lock:
+                    print(f"{run.notebook.stem:<{width}}  {run.status:<7} {run.seconds:8.1f}", flush=True)
+    finally:
+        wall = time.perf_counter() - start
+        runs = [finished[path] for path in notebooks if path in finished]
+        _write_times(runs, profile, out_dir, machine)
     total = sum(r.seconds for r in runs)
     print(f"{'total':<{width}}  {'':<7} {total:8.1f}")
     if jobs > 1:
         print(f"{'wall clock':<{width}}  {'':<7} {wall:8.1f}  ({jobs} notebooks at a time)")
     if len(runs) == len(course_notebooks()):
         print(budget_line(wall if jobs > 1 else total, profile, machine))
-    _write_times(runs, profile, out_dir, machine)
+    for line in data_sources(runs):
+        print(line)
     for run in runs:
         if run.status != "ok":
             print(f"\nFAILED {run.notebook.name}, {run.error}\n  executed copy: {run.executed}")
@@ -233,6 +330,7 @@ def read_times(path: Path) -> list[dict[str, str]]:
 
 
 def _write_times(runs: list[NotebookRun], profile: str, out_dir: Path, machine: dict[str, str]) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"times-{profile}.csv"
     rows = {row["notebook"]: row for row in read_times(path)}
     for run in runs:
