@@ -52,6 +52,10 @@ def test_alexnet_has_5_plus_3_modules_and_most_weights_in_dense(r):
     conv = sum(v for k, v in alex["modules"].items() if k.startswith("conv"))
     assert round(conv / 1e6, 1) == 3.7 and round(100 * conv / alex["total"]) == 6
     assert round(100 * (alex["total"] - conv) / alex["total"]) == 94
+    macs = alex["multiply-adds"]
+    conv_macs = sum(v for k, v in macs.items() if k.startswith("conv"))
+    assert macs["conv1"] == 55 * 55 * 11 * 11 * 3 * 96 and macs["fc6"] == 9_216 * 4_096
+    assert round(100 * conv_macs / sum(macs.values())) == 95  # "95 % of the multiplications"
     assert round(alex["modules"]["fc6"] / 1e6, 1) == 37.8 and alex["flatten size"] == 9_216
     assert r["mlp_parameters"] == 648_010
     assert 90 < alex["total"] / r["mlp_parameters"] < 100  # "nearly 100 times as many"
@@ -79,6 +83,7 @@ def test_shifted_digits_cost_the_cnn_less_than_the_mlp(r):
         assert loss["1"] < 0.1, name  # one pixel costs only a few points
         assert loss["4"] > 0.3, name  # neither network is shift-invariant
         assert loss["1"] < loss["2"] < loss["3"] < loss["4"], name
+    assert sum(mean[CNN][d] for d in ("2", "3", "4")) / 3 < 0.7  # "stays well below 0.75" (exercise 3)
     for d in ("2", "3", "4"):
         assert mean[CNN]["0"] - mean[CNN][d] < mean[MLP]["0"] - mean[MLP][d], d
         # "the bands do not overlap": the CNN's worst seed beats the MLP's best
@@ -87,3 +92,8 @@ def test_shifted_digits_cost_the_cnn_less_than_the_mlp(r):
 
 def test_first_layer_maps_move_with_the_digit(r):
     assert r["equivariance"]["gap"] < 1e-5 < r["equivariance"]["largest value"]
+
+
+def test_claims_table_says_what_was_measured(r):
+    assert r["claim_cnn_matches_mlp_holds"] is True
+    assert r["claim_cnn_shift_holds"] is True
