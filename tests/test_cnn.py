@@ -108,6 +108,10 @@ def test_alexnet_has_5_conv_and_3_dense_modules():
     assert model.get_layer("conv1").output.shape[1:] == (15, 15, 96)
     conv_weights = sum(model.get_layer(f"conv{i}").count_params() for i in range(1, 6))
     assert conv_weights == 3_747_200  # the conv layers do not depend on the input size
+    counting = cnn.build_alexnet((67, 67, 3), classes=10, kernel_initializer="zeros", dtype="float16")
+    assert counting.count_params() == model.count_params()
+    assert not counting.get_layer("fc6").get_weights()[0].any()
+    assert counting.get_layer("fc6").kernel.dtype == "float16"
 
 
 def test_receptive_field_of_stacked_3x3_layers():
