@@ -25,22 +25,32 @@ _CONV_CASES = (  # (x shape, kernel shape, stride, padding)
 )
 
 
-def _keras_conv(x: np.ndarray, kernel: np.ndarray, stride: int, padding: str) -> np.ndarray:
+def _keras_layer(kernel: np.ndarray, stride: int, padding: str, x_shape: tuple[int, ...]) -> Any:
+    """Keras' Conv2D (no bias) holding ``kernel``, built for inputs of ``x_shape``: the check's reference."""
     import keras
 
     layer = keras.layers.Conv2D(kernel.shape[-1], kernel.shape[:2], strides=stride, padding=padding, use_bias=False)
-    layer.build(x.shape)
+    layer.build(x_shape)
     layer.set_weights([kernel.astype("float32")])
+    return layer
+
+
+def _through(layer: Any, x: np.ndarray) -> np.ndarray:
     return np.asarray(layer(x.astype("float32")), dtype=np.float64)
 
 
-def _pad_first(x: np.ndarray, kernel: np.ndarray, stride: int) -> np.ndarray:
-    """'same' padding with the odd zero before (top/left) instead of after: a common slip."""
+def _positions(x: np.ndarray, kernel: np.ndarray, stride: int, padding: str) -> tuple[int, int]:
+    from labs.cnn import conv_output_size
+
+    return tuple(conv_output_size(n, k, stride, padding) for n, k in zip(x.shape[1:3], kernel.shape[:2]))
+
+
+def _padded_before(x: np.ndarray, kernel: np.ndarray, stride: int) -> np.ndarray:
+    """``x`` with 'same' padding whose odd zero goes before (top/left) instead of after: a common slip."""
     from labs.cnn import same_padding
 
     (top, bottom), (left, right) = (same_padding(n, k, stride) for n, k in zip(x.shape[1:3], kernel.shape[:2]))
-    padded = np.pad(x, ((0, 0), (bottom, top), (right, left), (0, 0)))
-    return _keras_conv(padded, kernel, stride, "valid")
+    return np.pad(x, ((0, 0), (bottom, top), (right, left), (0, 0)))
 
 
 def _describe(x: np.ndarray, kernel: np.ndarray, stride: int, padding: str) -> str:
@@ -67,17 +77,17 @@ def check_conv2d(conv2d: Callable) -> None:
             got = np.asarray(got, dtype=np.float64)
         except (TypeError, ValueError):
             raise AssertionError(f"{where} must return an array of numbers; got {type(got).__name__}.") from None
-        want = _keras_conv(x, kernel, stride, padding)
+        want = _through(_keras_layer(kernel, stride, padding, x.shape), x)
         if got.shape != want.shape:
             hint = ""
             if got.ndim == 3 and got.shape == want.shape[1:] or got.shape == want.shape[:-1]:
                 hint = " Keep the batch axis first and the output channels (one per filter) last."
-            elif got.shape[1:3] == _keras_conv(x, kernel, 1, padding).shape[1:3] and stride > 1:
+            elif got.shape[1:3] == _positions(x, kernel, 1, padding) and stride > 1:
                 hint = f" Your output has as many positions as with stride 1: move the window {stride} pixels at a time."
-            elif padding == "same" and got.shape[1:3] == _keras_conv(x, kernel, stride, "valid").shape[1:3]:
+            elif padding == "same" and got.shape[1:3] == _positions(x, kernel, stride, "valid"):
                 hint = (" That is the 'valid' size: with 'same', pad with zeros first "
                         "(labs.cnn.same_padding gives how many on each side).")
-            elif padding == "valid" and got.shape[1:3] == _keras_conv(x, kernel, stride, "same").shape[1:3]:
+            elif padding == "valid" and got.shape[1:3] == _positions(x, kernel, stride, "same"):
                 hint = " With 'valid' there is no padding: the window must stay inside the image."
             raise AssertionError(f"{where} has shape {got.shape}; Keras' Conv2D gives {want.shape}.{hint}")
         if not np.all(np.isfinite(got)):
@@ -85,15 +95,16 @@ def check_conv2d(conv2d: Callable) -> None:
         if _close(got, want):
             worst = max(worst, float(np.max(np.abs(got - want))))
             continue
-        if _close(got, _keras_conv(x, kernel[::-1, ::-1], stride, padding)):
+        if _close(got, _through(_keras_layer(kernel[::-1, ::-1], stride, padding, x.shape), x)):
             raise AssertionError(f"{where}: you flipped the kernel. Keras (like every deep-learning library) slides "
                                  "the kernel as it is, without turning it round: y[i, j] = Σ x[i+u, j+v]·w[u, v].")
-        if padding == "same" and _close(got, _pad_first(x, kernel, stride)):
+        padded = _padded_before(x, kernel, stride) if padding == "same" else None
+        if padded is not None and _close(got, _through(_keras_layer(kernel, stride, "valid", padded.shape), padded)):
             raise AssertionError(f"{where}: where the zeros cannot be split evenly, Keras puts the extra row and "
                                  "column after the image (bottom, right), not before it.")
         if kernel.shape[2] > 1:
-            first_channel = _keras_conv(x[..., :1], kernel[:, :, :1], stride, padding)
-            if _close(got, first_channel):
+            first_channel = _keras_layer(kernel[:, :, :1], stride, padding, x[..., :1].shape)
+            if _close(got, _through(first_channel, x[..., :1])):
                 raise AssertionError(f"{where}: only the first input channel counts in your sum; a kernel spans "
                                      "all input channels: sum over u, v and the channel c.")
         index = np.unravel_index(int(np.abs(got - want).argmax()), want.shape)
