@@ -110,6 +110,13 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "residual_depths": ((2, 10, 20, 30), (2, 20), "hidden layers of the plain and residual nets compared"),
     "residual_width": (64, 32, "units per hidden layer of the plain and residual nets"),
 
+    # 13 convolutional networks
+    "cnn_n_train": (10000, 1500, "training images for LeNet vs the MLP (the offline sample has 4,000)"),
+    "cnn_n_test": (10000, 1000, "test images for LeNet vs the MLP and the shifted digits (the sample has 1,000)"),
+    "cnn_epochs": (10, 5, "epochs (batch 100) of LeNet and of the MLP, the same for both"),
+    "cnn_seeds": ((0, 1, 2), (0, 1), "seeds for LeNet vs the MLP"),
+    "shift_pixels": ((1, 2, 3, 4), (1, 2, 3, 4), "pixels the test digits are moved by, one amount at a time"),
+
     # grading
 
 }
