@@ -110,6 +110,16 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "residual_depths": ((2, 10, 20, 30), (2, 20), "hidden layers of the plain and residual nets compared"),
     "residual_width": (64, 32, "units per hidden layer of the plain and residual nets"),
 
+    # 14 recurrent networks
+    "rnn_grad_steps": (100, 60, "sequence length for the per-step gradient norms"),
+    "rnn_grad_batch": (64, 32, "sequences the per-step gradient norms are averaged over"),
+    "adding_lengths": ((10, 25, 50, 100), (10, 50), "sequence lengths of the adding problem"),
+    "adding_n_train": (2000, 2000, "training sequences of the adding problem, per length"),
+    "adding_n_val": (1000, 500, "validation sequences of the adding problem, per length"),
+    "adding_units": (16, 16, "units of the SimpleRNN, GRU and LSTM on the adding problem"),
+    "adding_epochs": (40, 20, "epochs (batch 50, Adam 0.01) per run on the adding problem"),
+    "adding_seeds": ((0, 1, 2), (0, 1), "seeds per cell and length on the adding problem"),
+
     # grading
 
 }
