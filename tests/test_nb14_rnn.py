@@ -40,7 +40,7 @@ def test_simple_rnn_gradient_falls_with_distance(r):
     norms = r["rnn_grad_norms"]
     for gain in ("gain 0.5", "gain 1"):
         back = norms[gain][::-1]  # back[d]: d steps before the last output
-        samples = back[::10]
+        samples = back[:51:10]  # further back, gain 0.5 underflows float32 to 0
         assert all(a > b for a, b in zip(samples, samples[1:])), gain
         assert back[50] < 0.3 * back[0], gain
     assert norms["gain 0.5"][-51] < 1e-10 * norms["gain 0.5"][-1]
@@ -64,7 +64,8 @@ def test_gated_cells_beat_simple_rnn_at_the_longest_dependency(r):
     shortest = min(mse["SimpleRNN"], key=int)
     assert mse["SimpleRNN"][longest] > 0.9 * baseline  # no better than answering 1
     for cell in ("GRU", "LSTM"):
-        assert worst[cell][longest] < mse["SimpleRNN"][longest] / 20, cell  # every seed, twenty times smaller
+        assert mse[cell][longest] < mse["SimpleRNN"][longest] / 10, cell  # "more than ten times smaller"
+        assert worst[cell][longest] < baseline / 5, cell  # "even their worst seed stays below a fifth"
     for cell in ("SimpleRNN", "GRU", "LSTM"):  # everyone learns the shortest
         assert worst[cell][shortest] < baseline / 5, cell
     assert max(mse["GRU"][shortest], mse["LSTM"][shortest]) < mse["SimpleRNN"][shortest]
@@ -72,7 +73,7 @@ def test_gated_cells_beat_simple_rnn_at_the_longest_dependency(r):
 
 def test_trained_gated_cells_still_depend_on_the_first_half(r):
     reach = r["trained_first_half_over_second_half"]
-    assert reach["SimpleRNN"] < 0.01
+    assert reach["SimpleRNN"] < 0.01  # "orders of magnitude smaller" than on the last steps
     for cell in ("GRU", "LSTM"):
-        assert reach[cell] > 0.1 and reach[cell] > 100 * reach["SimpleRNN"], cell
+        assert reach[cell] > 0.1 and reach[cell] > 30 * reach["SimpleRNN"], cell
         assert math.isfinite(reach[cell])
