@@ -21,6 +21,7 @@ from labs import (  # noqa: E402
     neurons,
     plots,
     probes,
+    rnn,
     training,
 )
 from labs.data import load_mnist, load_mnist_sample, mnist_for_mlp, toy_2d, truth_table  # noqa: E402
@@ -46,6 +47,7 @@ __all__ = [
     "on_colab",
     "profile",
     "record",
+    "rnn",
     "setup",
     "toy_2d",
     "training",

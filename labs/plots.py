@@ -261,3 +261,64 @@ def plot_trajectories(
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_step_gradients(
+    norms: Mapping[str, Sequence[float]],
+    *,
+    log: bool = True,
+    ax: Any = None,
+    title: str | None = None,
+    ylabel: str = "gradient norm",
+) -> Any:
+    """One line per labelled array of per-step gradient norms (from
+    :func:`labs.rnn.step_gradient_norms`, step 1 first) against the distance from the last step
+    (0 = the last step, on the left), on a log scale by default: the vanishing gradient in time."""
+    if not isinstance(norms, Mapping) or not norms:
+        raise ValueError("norms must be a non-empty dict {label: array of per-step gradient norms}.")
+    ax = _axes(ax, figsize=(6.4, 4.0))
+    for label, values in norms.items():
+        values = check_array(f"norms[{label!r}]", np.asarray(values, dtype=float)[::-1], ndim=1)
+        drawable = values > 0 if log else np.ones(len(values), dtype=bool)  # no zero on a log axis
+        ax.plot(np.arange(len(values)), np.where(drawable, values, np.nan), marker="o", ms=3, label=str(label))
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("steps back from the last output (0 = last step)")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_unrolled(kind: str = "elman", steps: int = 4, *, ax: Any = None) -> Any:
+    """The feedback network unrolled over ``steps`` time steps: inputs x_t at the bottom, hidden
+    states s_t in the middle, outputs o_t on top. The arrow into each s_t comes from s_{t-1}
+    (``kind="elman"``) or from the previous output o_{t-1} (``kind="jordan"``)."""
+    from labs.validation import check_choice
+
+    kind = check_choice("kind", kind, ("elman", "jordan"))
+    steps = check_int("steps", steps, minimum=1)
+    ax = _axes(ax, figsize=(1.9 * steps + 1, 3.2))
+    rows = {"x": 0.0, "s": 1.0, "o": 2.0}
+    matrices = {"x": "W", "s": "V"}
+    arrow = {"arrowstyle": "->", "lw": 1.3, "color": "0.25"}
+    for t in range(1, steps + 1):
+        for name, y in rows.items():
+            ax.text(t, y, f"${name}_{{{t}}}$", ha="center", va="center", fontsize=12,
+                    bbox={"boxstyle": "round", "fc": {"x": "#dbe9f6", "s": "#fde2c4", "o": "#d7f0d3"}[name]})
+        for low, high in (("x", "s"), ("s", "o")):
+            ax.annotate("", xy=(t, rows[high] - 0.25), xytext=(t, rows[low] + 0.25), arrowprops=arrow)
+            ax.text(t + 0.06, (rows[low] + rows[high]) / 2, matrices[low], fontsize=9, color="0.3")
+        source = "s" if kind == "elman" else "o"
+        start = (t - 1 + 0.25, rows[source]) if t > 1 else (t - 0.75, rows[source])
+        ax.annotate("", xy=(t - 0.25, rows["s"]), xytext=start,
+                    arrowprops={**arrow, "color": "tab:red",
+                                "connectionstyle": "arc3,rad=0" if source == "s" else "arc3,rad=-0.2"})
+        ax.text((start[0] + t - 0.25) / 2, (rows[source] + rows["s"]) / 2 + 0.12,
+                f"${source}_0$" if t == 1 else "U", fontsize=9, color="tab:red", ha="center")
+    ax.set(xlim=(0.2, steps + 0.6), ylim=(-0.5, 2.5))
+    ax.axis("off")
+    ax.set_title({"elman": "Elman: $s_t = \\sigma_s(U s_{t-1} + W x_t)$",
+                  "jordan": "Jordan: $s_t = \\sigma_s(U o_{t-1} + W x_t)$"}[kind], fontsize=10)
+    return ax

@@ -116,6 +116,15 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "cnn_epochs": (10, 5, "epochs (batch 100) of LeNet and of the MLP, the same for both"),
     "cnn_seeds": ((0, 1, 2), (0, 1), "seeds for LeNet vs the MLP"),
     "shift_pixels": ((1, 2, 3, 4), (1, 2, 3, 4), "pixels the test digits are moved by, one amount at a time"),
+    # 14 recurrent networks
+    "rnn_grad_steps": (100, 60, "sequence length for the per-step gradient norms"),
+    "rnn_grad_batch": (64, 32, "sequences the per-step gradient norms are averaged over"),
+    "adding_lengths": ((10, 25, 50, 100), (10, 50), "sequence lengths of the adding problem"),
+    "adding_n_train": (2000, 2000, "training sequences of the adding problem, per length"),
+    "adding_n_val": (1000, 500, "validation sequences of the adding problem, per length"),
+    "adding_units": (16, 16, "units of the SimpleRNN, GRU and LSTM on the adding problem"),
+    "adding_epochs": (40, 20, "epochs (batch 50, Adam 0.01) per run on the adding problem"),
+    "adding_seeds": ((0, 1, 2), (0, 1), "seeds per cell and length on the adding problem"),
 
     # grading
 

@@ -26,6 +26,7 @@ from labs.checks.lab10 import check_kl_sparsity, check_pca_reconstruction
 from labs.checks.lab11 import check_parameter_count, check_shallow_width
 from labs.checks.lab12 import check_he_normal, check_residual_block, check_xavier_uniform
 from labs.checks.lab13 import check_conv2d, check_small_network, check_stack_prediction
+from labs.checks.lab14 import check_bptt, check_gru_step, check_recurrent_gain
 from labs.gradcheck import relative_error
 
 __all__ = [
@@ -61,4 +62,7 @@ __all__ = [
     "check_conv2d",
     "check_stack_prediction",
     "check_small_network",
+    "check_gru_step",
+    "check_bptt",
+    "check_recurrent_gain",
 ]
