@@ -119,7 +119,7 @@ def _grade(args: argparse.Namespace) -> int:
         results = grade_submissions(args.submissions, notebook=args.notebook, cell_timeout=args.cell_timeout,
                                     time_limit=args.time_limit, jobs=args.jobs, sandbox=args.sandbox,
                                     memory=int(args.memory * 1024**3), seed=seed, executed_dir=args.executed)
-    except SandboxUnavailable as error:
+    except (SandboxUnavailable, RuntimeError) as error:  # no sandbox, or a master that does not grade itself
         print(f"error: {error}", file=sys.stderr)
         return 2
     width = max([len(r.student) for r in results] + [7])
