@@ -19,6 +19,8 @@ RUN_CELL_TIMEOUT = 1800  # labs.course.runner.DEFAULT_CELL_TIMEOUT, kept equal b
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m labs", description="Run, release and grade the labs.")
+    parser.add_argument("--course-dir", type=Path, default=None, metavar="DIR",
+                        help="the course folder holding notebooks/ (default: the checkout labs is installed from)")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="execute notebooks headless and write build/")
     run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
@@ -134,6 +136,18 @@ def _grade(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen command; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.course_dir is not None:
+        if not (args.course_dir / "notebooks").is_dir():
+            print(f"error: --course-dir {args.course_dir} has no notebooks/ folder; name the folder that holds the "
+                  "course's notebooks/ (a checkout of the course).", file=sys.stderr)
+            return 2
+        if "labs.course.runner" in sys.modules and sys.modules["labs.course.runner"].ROOT != args.course_dir.resolve():
+            print("error: --course-dir must be given before the course tools are loaded (a fresh process).",
+                  file=sys.stderr)
+            return 2
+        import os
+
+        os.environ["LABS_COURSE_DIR"] = str(args.course_dir.resolve())
     try:
         if args.command == "run":
             from labs.course.runner import run_course

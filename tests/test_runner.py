@@ -248,3 +248,20 @@ def test_claims_help_needs_no_instructor_package(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "--seeds" in done.stdout
+
+
+def test_course_dir_points_the_tools_at_another_course(tmp_path):
+    """From an installed wheel the tools need the course's folder: --course-dir names it."""
+    import shutil
+    import subprocess
+    import sys
+
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(runner.NOTEBOOKS / "01_perceptron.ipynb", tmp_path / "notebooks" / "01_perceptron.ipynb")
+    out = subprocess.run([sys.executable, "-m", "labs", "--course-dir", str(tmp_path), "release", "--out",
+                          str(tmp_path / "release")], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert [p.name for p in (tmp_path / "release").iterdir()] == ["01_perceptron.ipynb"]
+    missing = subprocess.run([sys.executable, "-m", "labs", "--course-dir", str(tmp_path / "nowhere"), "release"],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and "has no notebooks/ folder" in missing.stderr

@@ -31,7 +31,10 @@ from pathlib import Path
 from labs.profiles import PROFILES
 from labs.validation import check_choice, check_int
 
-ROOT = Path(__file__).resolve().parents[2]  # the checkout: labs/course/runner.py -> ./
+COURSE_DIR_VARIABLE = "LABS_COURSE_DIR"  # set by `python -m labs --course-dir DIR ...`
+# The course: notebooks/, build/, README.md. By default the checkout this package sits in
+# (labs/course/runner.py -> ./); from an installed wheel, name it with --course-dir.
+ROOT = Path(os.environ.get(COURSE_DIR_VARIABLE) or Path(__file__).resolve().parents[2]).resolve()
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
 TIME_BUDGET_MIN = {"fast": 5, "full": 45}  # the whole course, in minutes, on 2 CPU cores
