@@ -238,7 +238,8 @@ def test_fake_submissions_say_why(fake_grades):
     assert "check cell was edited" in message["edited_checks", "2"]
     assert "not written yet" in message["edited_checks", "2"]
     assert "dE_dw differs from the expected value" in message["one_wrong", "2"]
-    assert message["correct", "1"] == message["correct", "2"] == ""
+    assert message["correct", "1"].startswith("hidden tests: passed") and message["correct", "2"].startswith(
+        "hidden tests: passed")
 
 
 @pytest.mark.notebook
@@ -252,7 +253,7 @@ def test_solutions_get_full_marks(stem, tmp_path):
     for result in results:
         assert result.flag == "" and result.points == result.max_points > 0, (
             result.notebook, [(s.status, s.message) for s in result.scores])
-        cells = result.executed.cells
+        cells = nbformat.read(result.executed, as_version=4).cells
         setup = next(c for c in cells if c.cell_type == "code")
         for cell in [setup] + [c for c in cells if c.metadata.get("nbgrader", {}).get("grade")]:
             stderr = [o.text for o in cell.outputs if o.get("name") == "stderr"]

@@ -119,3 +119,16 @@ def test_output_is_cut_and_executed_notebooks_stay_small(graded):
     if "giant_output" in results:
         text = results["giant_output"].executed.read_text(encoding="utf-8")
         assert "[output cut: more than" in text
+
+
+def test_the_masters_graded_cells_write_nothing_to_stderr(graded):
+    """nbgrader scores a check cell that writes to stderr 0: the course's own cells never do."""
+    import nbformat
+
+    _, results, _, _ = graded
+    cells = nbformat.read(results["honest_master"].executed, as_version=4).cells
+    setup = next(c for c in cells if c.cell_type == "code")
+    for cell in [setup] + [c for c in cells if c.metadata.get("nbgrader", {}).get("grade")
+                           or c.metadata.get(grading.HIDDEN_CELL)]:
+        stderr = [o.text for o in cell.get("outputs", []) if o.get("name") == "stderr"]
+        assert not stderr, f"cell {cell.get('id')} wrote to stderr: {stderr}"
