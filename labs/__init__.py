@@ -10,7 +10,19 @@ _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 __version__ = "0.2.0"
 
-from labs import autoencoders, checks, claims, colab, diagnostics, models, neurons, plots, probes, training  # noqa: E402
+from labs import (  # noqa: E402
+    autoencoders,
+    checks,
+    claims,
+    colab,
+    diagnostics,
+    generative,
+    models,
+    neurons,
+    plots,
+    probes,
+    training,
+)
 from labs.data import load_mnist, load_mnist_sample, mnist_for_mlp, toy_2d, truth_table  # noqa: E402
 from labs.environment import on_colab, setup  # noqa: E402
 from labs.profiles import profile  # noqa: E402
@@ -23,6 +35,7 @@ __all__ = [
     "claims",
     "colab",
     "diagnostics",
+    "generative",
     "neurons",
     "plots",
     "probes",

@@ -21,6 +21,12 @@ from labs.checks.lab09 import check_hand_dropout, check_weight_decay_update
 from labs.checks.lab10 import check_kl_sparsity, check_pca_reconstruction, kl_sparsity, pca_reconstruction
 from labs.checks.lab11 import check_parameter_count, check_shallow_width
 from labs.checks.lab12 import check_he_normal, check_residual_block, check_xavier_uniform
+from labs.checks.lab15 import (
+    check_beta_for_budget,
+    check_gan_losses,
+    check_kl_standard_normal,
+    check_reparameterize,
+)
 from labs.gradcheck import relative_error
 
 __all__ = [
@@ -56,4 +62,8 @@ __all__ = [
     "check_xavier_uniform",
     "check_he_normal",
     "check_residual_block",
+    "check_gan_losses",
+    "check_kl_standard_normal",
+    "check_reparameterize",
+    "check_beta_for_budget",
 ]
