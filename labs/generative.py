@@ -201,7 +201,7 @@ def generator_gradient_norm(generator: Any, discriminator: Any, loss: Any, n: in
     with tf.GradientTape() as tape:
         d_fake = tf.sigmoid(discriminator(generator(z)))
         value = loss(d_fake)
-    grads = tape.gradient(value, generator.trainable_weights)
+    grads = tape.gradient(value, generator.trainable_weights) if tf.is_tensor(value) else [None]
     if any(g is None for g in grads):
         raise ValueError("the loss does not depend on G's weights through TensorFlow operations "
                          "(use keras.ops or tf.math, not NumPy, inside the loss).")
@@ -233,8 +233,6 @@ def build_encoder(layers: str | Sequence[int] = "784-256-16", activation: str = 
     from labs.models import check_activation, parse_layers
 
     sizes = parse_layers(layers)
-    if len(sizes) < 2:
-        raise ValueError(f"layers needs the input size and the code size at least (e.g. '784-256-16'); got {layers!r}.")
     check_activation("activation", activation)
     stack: list[Any] = [keras.Input(shape=(sizes[0],))]
     stack += [keras.layers.Dense(w, activation=activation, name=f"encode{i}") for i, w in enumerate(sizes[1:-1], 1)]

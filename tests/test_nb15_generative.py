@@ -34,10 +34,10 @@ def test_conditional_gan_draws_the_asked_digit(executed):
     assert sum(f > 2 * CHANCE for f in r["cgan_per_digit"]) >= 8
 
 
-def test_gan_discriminator_accuracy_is_recorded(executed):
+def test_gan_discriminator_stays_ahead(executed):
     _, r = executed("15_generative")
     accuracy = r["gan_d_accuracy"]
-    assert accuracy and all(0.0 <= a <= 1.0 for a in accuracy)
+    assert accuracy and all(0.5 < a <= 1.0 for a in accuracy)     # "D stayed ahead" (section 3)
 
 
 def test_vae_beats_the_mean_image_and_samples_a_rate(executed):
