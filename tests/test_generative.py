@@ -116,6 +116,8 @@ def test_beta_controls_the_rate(images):
         assert {"loss", "distortion", "rate"} <= set(history.history)
         measured[beta] = rate_distortion(vae, images, images)
         assert vae.predict(images[:3], verbose=0).shape == (3, 20)
+        logs = vae.evaluate(images, images, verbose=0, return_dict=True)   # the model's own test_step
+        assert logs["rate"] == pytest.approx(measured[beta]["rate"], rel=1e-4)
     assert measured[10.0]["rate"] < measured[0.1]["rate"]
     assert measured[10.0]["distortion"] > measured[0.1]["distortion"]
 
