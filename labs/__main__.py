@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
     release.add_argument("--out", type=Path, default=Path("release"), help="folder to write (default: release/)")
 
+    expected = commands.add_parser("expected", help="store the self-checks' expected values, from the masters")
+    expected.add_argument("--check", action="store_true", help="write nothing; fail if the stored values are stale")
+
     from labs.course.grading import DEFAULT_CELL_TIMEOUT, DEFAULT_TIME_LIMIT
 
     grade = commands.add_parser("grade", help="grade a folder of submitted notebooks into a CSV")
@@ -50,6 +53,15 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
                        help=f"seconds per submission in all (default: {DEFAULT_TIME_LIMIT})")
     grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default: 1)")
+    grade.add_argument("--sandbox", choices=("bwrap", "docker", "podman", "none"), default="bwrap",
+                       help="what each grading kernel runs in (default: bwrap, i.e. bubblewrap); none = unsandboxed, "
+                            "marked on every CSV row")
+    grade.add_argument("--memory", type=float, default=4.0,
+                       help="GiB of memory each grading kernel may use, all its processes together (default: 4)")
+    grade.add_argument("--seed", type=int, default=None,
+                       help="seed of the hidden tests' inputs (default: drawn afresh for each grading run)")
+    grade.add_argument("--executed", type=Path, default=None, metavar="DIR",
+                       help="keep every executed notebook in DIR/<student>/ (default: not kept)")
     return parser
 
 
@@ -85,10 +97,23 @@ def _release(names: list[str], out: Path) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from labs.course.grading import grade_submissions, write_csv
+    import secrets
 
-    results = grade_submissions(args.submissions, notebook=args.notebook, cell_timeout=args.cell_timeout,
-                                time_limit=args.time_limit, jobs=args.jobs)
+    from labs.course.grading import grade_submissions, write_csv
+    from labs.course.sandbox import SandboxUnavailable
+
+    if args.memory <= 0:
+        raise ValueError(f"--memory must be a positive number of GiB; got {args.memory:g}.")
+    seed = args.seed if args.seed is not None else secrets.randbits(31)
+    where = "UNSANDBOXED (--sandbox none): submissions run as you" if args.sandbox == "none" else args.sandbox
+    print(f"grading in {where}; hidden cases drawn with --seed {seed}")
+    try:
+        results = grade_submissions(args.submissions, notebook=args.notebook, cell_timeout=args.cell_timeout,
+                                    time_limit=args.time_limit, jobs=args.jobs, sandbox=args.sandbox,
+                                    memory=int(args.memory * 1024**3), seed=seed, executed_dir=args.executed)
+    except SandboxUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     width = max([len(r.student) for r in results] + [7])
     print(f"{'student':<{width}}  {'notebook':<16} {'points':>9} {'seconds':>8}  flag")
     for r in results:
@@ -118,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
             return _annotate(args.notebooks)
         if args.command == "release":
             return _release(args.notebooks, args.out)
+        if args.command == "expected":
+            from labs.course.expected import run_command as expected_command
+
+            return expected_command(check=args.check)
         return _grade(args)
     except (ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from labs.course.runner import NOTEBOOKS, NotebookRun, course_notebooks, execute_notebook
 
@@ -25,13 +27,36 @@ def run_notebook(stem: str, out_dir: Path, *, profile: str = "fast") -> Notebook
                             extra_env={"LABS_DATA": "sample"})
 
 
+def _shared_root(tmp_path_factory) -> Path:
+    """A folder all test processes of this session share (pytest-xdist runs several)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _execute_once(stem: str, root: Path) -> NotebookRun:
+    """Execute a notebook once per session, whichever test process asks first; the others wait
+    for it and read its outputs."""
+    folder = root / "executed" / stem
+    folder.mkdir(parents=True, exist_ok=True)
+    record = folder / "run.json"
+    with FileLock(str(folder) + ".lock"):
+        if not record.exists():
+            run = run_notebook(stem, folder)
+            fields = {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(run).items()}
+            record.write_text(json.dumps(fields), encoding="utf-8")
+    fields = json.loads(record.read_text(encoding="utf-8"))
+    paths = {"notebook", "executed", "html", "results"}
+    return NotebookRun(**{k: (Path(v) if k in paths and v else v) for k, v in fields.items()})
+
+
 @pytest.fixture(scope="session")
 def executed(tmp_path_factory):
     """Return a function ``stem -> (run, results)`` that executes each notebook at most once."""
+    root = _shared_root(tmp_path_factory)
 
     def get(stem: str) -> tuple[NotebookRun, dict]:
         if stem not in _EXECUTED:
-            _EXECUTED[stem] = run_notebook(stem, tmp_path_factory.mktemp(stem))
+            _EXECUTED[stem] = _execute_once(stem, root)
         run = _EXECUTED[stem]
         assert run.status == "ok", f"{stem} failed at {run.error}"
         results = json.loads(run.results.read_text()) if run.results else {}

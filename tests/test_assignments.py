@@ -217,6 +217,17 @@ def test_release_holds_no_solution_and_no_hidden_test(path, released):
     assert all(not c.get("outputs") for c in student.cells)
 
 
+@pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.stem)
+def test_release_points_students_at_their_repository(path, released):
+    """The masters hold the solutions: a released notebook's badge and install line never open them."""
+    from labs.course import colab
+
+    text = "\n".join(c.source for c in nbformat.read(released / path.name, as_version=4).cells)
+    assert colab.badge(path.name, student=True) in text
+    assert colab.install_url(student=True) in text
+    assert f"github/{colab.REPOSITORY}/" not in text and f"github.com/{colab.REPOSITORY}@" not in text
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", assignment_labs(("01_perceptron", "03_backprop", "06_minibatch", "11_why_deep")),
                          ids=lambda p: p.stem)

@@ -201,8 +201,8 @@ def build_wheel(root: Path, out_dir: Path) -> Path:
     metadata += [f"Requires-Dist: {r}" for r in project["dependencies"]]
     for extra, requirements in project.get("optional-dependencies", {}).items():
         metadata += [f"Provides-Extra: {extra}"] + [f'Requires-Dist: {r}; extra == "{extra}"' for r in requirements]
-    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "labs").rglob("*.py"))
-             if "__pycache__" not in p.parts}
+    shipped = [*(root / "labs").rglob("*.py"), root / "labs" / "checks" / "expected.npz"]  # code + package data
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(shipped) if "__pycache__" not in p.parts}
     files[f"{dist}.dist-info/METADATA"] = ("\n".join(metadata) + "\n").encode()
     files[f"{dist}.dist-info/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     record = [f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},"
@@ -213,6 +213,15 @@ def build_wheel(root: Path, out_dir: Path) -> Path:
         for name, data in files.items():
             archive.writestr(name, data)
     return wheel
+
+
+def test_hand_made_wheel_carries_the_package_data(tmp_path):
+    tomllib = pytest.importorskip("tomllib")
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    with zipfile.ZipFile(build_wheel(ROOT, tmp_path)) as wheel:
+        shipped = {name for name in wheel.namelist() if name.startswith("labs/") and not name.endswith(".py")}
+    declared = {f"{package.replace('.', '/')}/{name}" for package, names in data.items() for name in names}
+    assert shipped == declared == {"labs/checks/expected.npz"}
 
 
 def colab_like_venv(folder: Path) -> tuple[Path, Path]:
@@ -257,16 +266,18 @@ def test_first_cells_on_a_simulated_colab(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(s) for s in first_cells]
     nb.cells.append(nbformat.v4.new_code_cell("print(labs.__file__, labs.on_colab())"))
+    nb.cells.append(nbformat.v4.new_code_cell("labs.checks.check_updates_per_epoch(lambda n, b: -(-n // b))"))
     km = KernelManager(kernel_name="colab-sim", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec.parent)]))
     NotebookClient(nb, km=km, timeout=600, resources={"metadata": {"path": str(tmp_path)}}).execute()
 
-    first, *others = [_outputs(c) for c in nb.cells[:-1]]
+    first, *others = [_outputs(c) for c in nb.cells[:-2]]
     assert "every package the labs need is already installed" in first, first
     for name, out in zip([p.name for p in notebooks], [first, *others]):
         assert "Running on Colab: yes" in out, f"{name}: {out}"
         assert "installing" not in out.lower(), f"{name}'s first cell installed something: {out}"
-    labs_file, on_colab = _outputs(nb.cells[-1]).split()
+    labs_file, on_colab = _outputs(nb.cells[-2]).split()
     assert labs_file.startswith(str(own_packages)) and on_colab == "True"
+    assert "✓" in _outputs(nb.cells[-1]), "the installed checks do not find their expected values"
     added = sorted(set(p.name for p in own_packages.iterdir()) - set(before))
     assert [re.sub(r"-[\d.]+\.dist-info$", "", a) for a in added] == ["dnn_labs", "labs"], (
         f"the first cell installed more than labs: {added}"

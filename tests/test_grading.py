@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 
 import nbformat
 import pytest
@@ -15,15 +16,22 @@ from labs.course.runner import NOTEBOOKS
 from .conftest import assignment_labs
 from .submissions import EXPECTED, answered, make_correct_set, make_fake_set
 
+needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None,
+                                 reason="bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap); "
+                                        "grading runs every kernel in it")
+
 # --- a toy lab: no TensorFlow, so each grading run takes a second or two --------------------
 
 TOY_CELLS = [
     ("markdown", "# Lab 98 · toy"),
     ("code", "import labs"),
     ("code", "### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION"),
-    ("code", "labs.checks.check_close('answer', answer, 42)"),
+    ("code", "labs.checks.check_close('answer', answer, 42)\n### BEGIN HIDDEN TESTS\n"
+             "labs.probes.record('answer', {'answer': answer})\n### END HIDDEN TESTS"),
     ("code", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"),
-    ("code", "# points: 3\nlabs.checks.check_close('double(2)', double(2), 4)"),
+    ("code", "# points: 3\nlabs.checks.check_close('double(2)', double(2), 4)\n### BEGIN HIDDEN TESTS\n"
+             "_x = labs.probes.rng('double').normal(size=5)\nlabs.probes.record('double', {'y': double(_x)})\n"
+             "### END HIDDEN TESTS"),
     ("code", "raise RuntimeError('cells after the last check are not run by the grader')"),
 ]
 
@@ -128,6 +136,7 @@ def test_find_answer_by_id_copy_or_place(toy):
 # --- grading the toy lab --------------------------------------------------------------------
 
 
+@needs_bwrap
 def test_toy_grading_points_notes_and_csv(toy, tmp_path):
     masters, master = toy
     folder = tmp_path / "in"
@@ -156,6 +165,7 @@ def test_toy_grading_points_notes_and_csv(toy, tmp_path):
     assert total[0]["points"] == "4" and total[0]["status"] == "graded" and float(total[0]["seconds"]) > 0
 
 
+@needs_bwrap
 def test_time_limit_and_an_interrupt_that_is_ignored(toy, tmp_path):
     masters, master = toy
     folder = tmp_path / "in"
@@ -201,7 +211,9 @@ def fake_grades(tmp_path_factory):
         return list(csv.DictReader(handle))
 
 
+@needs_bwrap
 @pytest.mark.notebook
+@pytest.mark.xdist_group("fake-grades")
 @pytest.mark.parametrize("student", sorted(EXPECTED))
 def test_fake_submission_gets_its_score(student, fake_grades):
     points, max_points, statuses, flag = EXPECTED[student]
@@ -214,7 +226,9 @@ def test_fake_submission_gets_its_score(student, fake_grades):
     assert (total["status"] == "flagged") == bool(total["message"])
 
 
+@needs_bwrap
 @pytest.mark.notebook
+@pytest.mark.xdist_group("fake-grades")
 def test_fake_submissions_say_why(fake_grades):
     message = {(r["student"], r["exercise"]): r["message"] for r in fake_grades}
     assert "answer cell: RuntimeError: my code is not finished" in message["raises", "1"]
@@ -229,6 +243,7 @@ def test_fake_submissions_say_why(fake_grades):
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("stem", [p.stem for p in assignment_labs(("01_perceptron", "04_mnist_mlp"))])
+@needs_bwrap
 def test_solutions_get_full_marks(stem, tmp_path):
     """The course's own solutions, handed in as a student would, score full marks, and no
     graded cell writes to stderr (which nbgrader would score 0)."""
@@ -254,4 +269,89 @@ def test_fake_set_is_made_from_the_master():
 def test_only_cells_before_the_first_answer_get_the_long_timeout(toy):
     masters, _ = toy
     graded = grading._graded_copy(grading.Master.load(masters / "98_toy.ipynb"), {})
-    assert grading._cell_timeouts(graded, 5) == [grading.SETUP_TIMEOUT] * 2 + [5] * 4
+    assert grading._cell_timeouts(graded, 5) == [grading.SETUP_TIMEOUT] * 2 + [5] * 6  # 2 answers, 2 checks, 2 hidden
+
+
+# --- bugs found on the way (each failed before its fix) ---------------------------------------
+
+
+@needs_bwrap
+def test_a_folder_with_several_labs_has_the_asked_lab_graded(toy, tmp_path):
+    masters, master = toy
+    other = assignments.annotate_notebook(nbformat.read(masters / "98_toy.ipynb", as_version=4), "97_other")
+    nbformat.write(other, masters / "97_other.ipynb")
+    folder = tmp_path / "in"
+    write(toy_submission(master), folder / "alice" / "98_toy.ipynb")
+    write(other, folder / "alice" / "97_other.ipynb")  # newer, another lab: must not be graded as 98
+    results = grading.grade_submissions(folder, notebook="98", masters_folder=masters, cell_timeout=60)
+    assert [(r.student, r.notebook, r.points) for r in results] == [("alice", "98_toy", 4)], results[0].flag
+
+
+def test_a_notebook_saved_with_a_bom_is_read(toy, tmp_path):
+    _, master = toy
+    path = tmp_path / "bom.ipynb"
+    path.write_bytes(b"\xef\xbb\xbf" + nbformat.writes(toy_submission(master)).encode())
+    nb, problem = grading.read_submission(path)
+    assert problem == "" and nb is not None
+
+
+def test_csv_cells_that_look_like_formulas_are_escaped(toy, tmp_path):
+    _, master = toy
+    exercise = grading.exercises(master)[0]
+    result = grading.GradedSubmission("=HYPERLINK(\"http://x\")", "98_toy", tmp_path, flag="+1 -2 @x",
+                                      scores=[grading.ExerciseScore(exercise, 0.0, "failed", "-oops")])
+    path = grading.write_csv([result], tmp_path / "g.csv")
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["student"].startswith("'=") and rows[0]["message"] == "'-oops" and rows[1]["message"] == "'+1 -2 @x"
+
+
+@needs_bwrap
+def test_kernels_get_the_data_source_threads_and_no_download(toy, tmp_path):
+    masters, master = toy
+    probe = ("import os\nprint('ENV', os.environ.get('LABS_DATA'), os.environ.get('OMP_NUM_THREADS'), "
+             "os.environ.get('TF_FORCE_GPU_ALLOW_GROWTH'), os.environ.get('HOME'), sorted(os.environ))\nanswer = 42")
+    write(toy_submission(master, probe), tmp_path / "in" / "env.ipynb")
+    results = grading.grade_submissions(tmp_path / "in", notebook="98", masters_folder=masters, cell_timeout=60,
+                                        jobs=2, executed_dir=tmp_path / "executed")
+    text = results[0].executed.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if "ENV " in line)
+    from labs.environment import cpu_cores
+
+    assert f"ENV sample {max(1, cpu_cores() // 2)} true /home/student" in line or "ENV full" in line, line
+    assert "GITHUB_TOKEN" not in line and "http_proxy" not in line.lower()
+
+
+@needs_bwrap
+def test_points_earned_before_a_late_death_are_kept_and_reruns_get_their_own_budget(toy, tmp_path):
+    masters, master = toy
+    late = "import os, threading\nthreading.Timer(3.0, os._exit, [1]).start()\nanswer = 42"
+    slow_second = "import time\ntime.sleep(4)\ndef double(x):\n    return 2 * x"
+    write(toy_submission(master, late, slow_second), tmp_path / "in" / "late.ipynb")
+    results = grading.grade_submissions(tmp_path / "in", notebook="98", masters_folder=masters, cell_timeout=60,
+                                        time_limit=40)
+    first, second = results[0].scores
+    assert (first.status, first.points) == ("passed", 1.0), first.message
+    assert second.status == "kernel died" and "kernel died" in results[0].flag
+    assert "for review" in results[0].flag and "ends the process" in results[0].flag
+
+
+@needs_bwrap
+def test_unsandboxed_grading_is_marked_on_every_row(toy, tmp_path):
+    masters, master = toy
+    write(toy_submission(master), tmp_path / "in" / "right.ipynb")
+    results = grading.grade_submissions(tmp_path / "in", notebook="98", masters_folder=masters, cell_timeout=60,
+                                        sandbox="none")
+    assert results[0].points == 4
+    assert {r["sandbox"] for r in grading.csv_rows(results)} == {"none (unsandboxed)"}
+
+
+@needs_bwrap
+def test_a_kernel_past_its_process_limit_is_stopped(toy, tmp_path):
+    masters, master = toy
+    bomb = "import subprocess\nps = [subprocess.Popen(['sleep', '30']) for _ in range(400)]\nanswer = 42"
+    write(toy_submission(master, bomb), tmp_path / "in" / "forks.ipynb")
+    results = grading.grade_submissions(tmp_path / "in", notebook="98", masters_folder=masters, cell_timeout=60)
+    first, second = results[0].scores
+    assert first.status == "kernel died" and second.status == "passed"
+    assert "process limit" in results[0].flag

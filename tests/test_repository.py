@@ -41,3 +41,14 @@ def test_github_workflow_runs_the_readme_commands_verbatim():
     runs = [line.strip().removeprefix("run: ") for line in workflow.splitlines() if line.strip().startswith("run: ")]
     assert tests in runs and main_job in runs
     assert re.search(r"LABS_PROFILE: fast", workflow), "the course job runs in the fast profile"
+
+
+def test_import_labs_imports_no_instructor_tooling():
+    """What a notebook imports never pulls in the instructor's side (runner, grading, nbgrader)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, labs; print(sorted(m for m in sys.modules if m.startswith('labs.course') "
+            "or m.split('.')[0] in ('nbgrader', 'nbclient', 'psutil')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out

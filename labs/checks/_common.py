@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -10,6 +12,32 @@ import numpy as np
 from labs.gradcheck import relative_error
 
 RULE_STEPS = 10
+EXPECTED_FILE = Path(__file__).with_name("expected.npz")
+
+
+@functools.cache
+def _expected_values() -> dict[str, np.ndarray]:
+    with np.load(EXPECTED_FILE, allow_pickle=False) as data:
+        return {key: data[key] for key in data.files}
+
+
+def _expected(key: str) -> np.ndarray:
+    """The expected value stored for one of a check's fixed cases (made from the masters' solutions)."""
+    values = _expected_values()
+    if key not in values:
+        raise KeyError(f"{EXPECTED_FILE.name} holds no expected value {key!r}: the course's author has to run "
+                       "`python -m labs expected` after changing a check's cases.")
+    return values[key]
+
+
+def _case_with(exercise: str, cases: list[dict], **settings: Any) -> int:
+    """Index of the fixed case whose settings (learning rate, …) are ``settings``."""
+    for i, case in enumerate(cases):
+        if all(case[name] == value for name, value in settings.items()):
+            return i
+    stored = [{name: case[name] for name in settings} for case in cases]
+    raise ValueError(f"the check of {exercise} has expected values for {stored} only; got {settings}. "
+                     "Add a case and run `python -m labs expected` to check other settings.")
 
 
 def _passed(message: str) -> None:
@@ -63,28 +91,33 @@ def _same(got: Any, want: np.ndarray) -> bool:
     return got.shape == np.shape(want) and bool(np.allclose(got, want, rtol=1e-6))
 
 
+BOWL = (1.0, 10.0)  # the elongated bowl the update rules are stepped on
+RULE_START = (-4.0, 1.5)
+
+
 def _check_rule_steps(
     label: str,
     student: Callable,
-    reference: Callable,
+    trajectory: tuple[np.ndarray, np.ndarray],
     state_name: str,
-    state0: np.ndarray,
     variants: dict[str, tuple[Callable, str]],
     keras_optimizer: Any,
 ) -> float:
-    """Step a student's update rule next to the reference on the elongated bowl, then run it for
-    ``RULE_STEPS`` steps against ``keras_optimizer``; return the largest relative difference."""
+    """Step a student's update rule along the master's ``trajectory`` (weights and state after
+    0 … ``RULE_STEPS`` steps on the elongated bowl), then run it for ``RULE_STEPS`` steps against
+    ``keras_optimizer``; return the largest relative difference."""
     from labs import optimizers
 
-    bowl = optimizers.elongated_bowl(1.0, 10.0)
-    w0 = np.array([-4.0, 1.5])
-    w, state = w0.copy(), state0.copy()
+    bowl = optimizers.elongated_bowl(*BOWL)
+    weights, states = (np.asarray(a, dtype=np.float64) for a in trajectory)
+    w0, state0 = weights[0], states[0]
     for step in range(1, RULE_STEPS + 1):
+        w, state = weights[step - 1], states[step - 1]
         g = bowl.grad(w)
         result = _call(student, label, w.copy(), g.copy(), state.copy())
         if not isinstance(result, tuple) or len(result) != 2:
             raise AssertionError(f"{label} must return a pair (new_w, new_{state_name}).")
-        want_w, want_state = reference(w, g, state)
+        want_w, want_state = weights[step], states[step]
         where = f"At step {step} (w={np.round(w, 4)}, g={np.round(g, 4)}, {state_name}={np.round(state, 4)})"
         if not _same(result[0], want_w):
             for variant, message in variants.values():
@@ -94,7 +127,6 @@ def _check_rule_steps(
         check_close(f"new_w at step {step}", result[0], want_w, rtol=1e-6, hint=where + ".")
         check_close(f"new_{state_name} at step {step}", result[1], want_state, rtol=1e-6,
                     hint=where + f": return the updated {state_name}, not the old one.")
-        w, state = want_w, want_state
 
     def as_rule(w, g, memory):
         new_w, new_state = student(w, g, memory.get(state_name, state0.copy()))
@@ -109,4 +141,3 @@ def _check_rule_steps(
             f"{difference:.1e} of the parameters' size (expected < 1e-4): does it keep state between calls?"
         )
     return difference
-

@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from labs import neurons
-from labs.checks._common import _call, _passed, check_close
+from labs.checks._common import _call, _expected, _passed, check_close
 
 
 class _SpyModel:
@@ -30,33 +29,36 @@ class _SpyModel:
         return np.where(ids % 4 == 1, 1 - truth, truth)  # wrong on every 4th row, right elsewhere
 
 
-def _one_sample_gradients(x, t, W_ih, theta_h, W_hj, theta_j, *, output_fprime=True, hidden_fprime=True):
-    """Reference gradients of E = ½ Σ (t − z)² for one sample of a sigmoid d-n_H-c network."""
-    from labs.backprop import Network, backward
-
-    net = Network([W_ih, W_hj], [theta_h, theta_j], "sigmoid", "squared")
-    if output_fprime and hidden_fprime:
-        return backward(net, x[None, :], t[None, :])
-    z_h = neurons.sigmoid(x @ W_ih + theta_h)
-    z_j = neurons.sigmoid(z_h @ W_hj + theta_j)
-    delta_j = (z_j - t) * (z_j * (1 - z_j) if output_fprime else 1.0)
-    delta_h = (W_hj @ delta_j) * (z_h * (1 - z_h) if hidden_fprime else 1.0)
-    return [np.outer(x, delta_h), delta_h, np.outer(z_h, delta_j), delta_j]
+BP_NAMES = ("dW_ih", "dtheta_h", "dW_hj", "dtheta_j")
+BP_MISTAKES = ("no_output_fprime", "no_hidden_fprime")  # δ without f'(a) of the output / hidden units
 
 
-def check_bp_gradients(gradients: Callable) -> None:
-    """Homework 4: ``gradients(x, t, W_ih, theta_h, W_hj, theta_j)`` → the four ∂E/∂ for one sample."""
-    names = ("dW_ih", "dtheta_h", "dW_hj", "dtheta_j")
+def _bp_gradients_cases() -> list[tuple[np.ndarray, ...]]:
+    """One sample (x, t, W_ih, theta_h, W_hj, theta_j) for a 2-3-2 and for a 3-2-1 sigmoid network."""
     rng = np.random.default_rng(3)
+    cases = []
     for d, n_h, c in ((2, 3, 2), (3, 2, 1)):
         x, t = rng.normal(size=d), rng.uniform(size=c)
         W_ih, theta_h = rng.normal(size=(d, n_h)), rng.normal(size=n_h)
         W_hj, theta_j = rng.normal(size=(n_h, c)), rng.normal(size=c)
-        args = (x, t, W_ih, theta_h, W_hj, theta_j)
+        cases.append((x, t, W_ih, theta_h, W_hj, theta_j))
+    return cases
+
+
+def _bp_expected(case: int, mistake: str = "") -> list[np.ndarray]:
+    prefix = f"lab03.bp_gradients.case{case}" + (f".{mistake}" if mistake else "")
+    return [_expected(f"{prefix}.{name}") for name in BP_NAMES]
+
+
+def check_bp_gradients(gradients: Callable) -> None:
+    """Homework 4: ``gradients(x, t, W_ih, theta_h, W_hj, theta_j)`` → the four ∂E/∂ for one sample."""
+    names = BP_NAMES
+    for case, args in enumerate(_bp_gradients_cases()):
+        d, n_h, c = args[2].shape + args[4].shape[1:]
         result = _call(gradients, "gradients", *(a.copy() for a in args))
         if not isinstance(result, (tuple, list)) or len(result) != 4:
             raise AssertionError("gradients must return four arrays: (dW_ih, dtheta_h, dW_hj, dtheta_j).")
-        expected = _one_sample_gradients(*args)
+        expected = _bp_expected(case)
         for name, got, want in zip(names, result, expected):
             if np.shape(got) == want.T.shape != want.shape:
                 raise AssertionError(
@@ -68,8 +70,8 @@ def check_bp_gradients(gradients: Callable) -> None:
                 "Every gradient has the opposite sign: ∂E/∂z_j = z_j − t_j, so δ_j = (z_j − t_j) f'(a_j) "
                 "(the slides' −(t_j − z_j) f'(a_j)). The update then subtracts η times the gradient."
             )
-        for flag, where in (("output_fprime", "output"), ("hidden_fprime", "hidden")):
-            wrong = _one_sample_gradients(*args, **{flag: False})
+        for mistake, where in zip(BP_MISTAKES, ("output", "hidden")):
+            wrong = _bp_expected(case, mistake)
             if all(np.allclose(np.asarray(g, float), w) for g, w in zip(result, wrong)):
                 raise AssertionError(
                     f"The {where} error term is missing the derivative f'(a) = z(1 − z) of the {where} "

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from labs.checks._common import _call, _passed
+from labs.checks._common import _call, _expected, _passed
 
 
 def _activation_after(layers: list, i: int) -> str:
@@ -25,7 +25,7 @@ def check_mlp_architecture(
 ) -> None:
     """Exercise: a Keras model with the layer sizes ``layers``, ``activation`` in the hidden
     layers and ``output_activation`` at the output (Dense layers, activations in them or after)."""
-    from labs.models import parse_layers
+    from labs.models import mlp_parameters, parse_layers
 
     sizes = parse_layers(layers)
     if model is None:
@@ -55,7 +55,7 @@ def check_mlp_architecture(
         if got != want:
             why = " so that the outputs are probabilities that add up to 1" if want == "softmax" else ""
             raise AssertionError(f"{what} uses the {got!r} activation; expected {want!r}{why}.")
-    expected = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    expected = mlp_parameters(sizes)
     if model.count_params() != expected:
         raise AssertionError(
             f"the model has {model.count_params():,} parameters; {layers} has {expected:,} "
@@ -64,21 +64,24 @@ def check_mlp_architecture(
     _passed(f"{layers} with {activation} hidden units and a {output_activation} output: {expected:,} parameters.")
 
 
+def _confusion_matrix_cases() -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """(y_true, y_pred, n_classes): seven samples of classes 0-2, and a class 3 that never occurs."""
+    return [(np.array([0, 1, 2, 2, 1, 0, 2]), np.array([0, 2, 2, 2, 1, 1, 0]), 4)]
+
+
 def check_confusion_matrix(confusion_matrix: Callable) -> None:
     """Exercise: ``confusion_matrix(y_true, y_pred, n_classes)`` counts (true, predicted) pairs."""
-    y_true = np.array([0, 1, 2, 2, 1, 0, 2])
-    y_pred = np.array([0, 2, 2, 2, 1, 1, 0])
-    expected = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 2]])
-    got = _call(confusion_matrix, "confusion_matrix", y_true, y_pred, 4)
+    [(y_true, y_pred, n_classes)] = _confusion_matrix_cases()
+    expected = np.asarray(_expected("lab04.confusion_matrix.case0"))
+    got = _call(confusion_matrix, "confusion_matrix", y_true.copy(), y_pred.copy(), n_classes)
     if got is None:
         raise AssertionError("confusion_matrix returned None: did you forget a `return`?")
     got = np.asarray(got)
-    if got.shape != (4, 4):
+    if got.shape != expected.shape:
         raise AssertionError(
-            f"with n_classes=4 the matrix must have shape (4, 4); got {got.shape}. Size it from "
+            f"with n_classes={n_classes} the matrix must have shape {expected.shape}; got {got.shape}. Size it from "
             "n_classes, not from the labels that happen to occur (class 3 never occurs here)."
         )
-    got = got[:3, :3]
     if np.array_equal(got, expected.T) and not np.array_equal(got, expected):
         raise AssertionError("your matrix is transposed: rows must be the true classes, columns the predictions.")
     if got.sum() != len(y_true):
@@ -92,4 +95,3 @@ def check_confusion_matrix(confusion_matrix: Callable) -> None:
             f"for y_true={y_true.tolist()}, y_pred={y_pred.tolist()}."
         )
     _passed("confusion_matrix counts every (true, predicted) pair, rows = truth, columns = prediction.")
-

@@ -6,7 +6,32 @@ from collections.abc import Callable
 
 import numpy as np
 
-from labs.checks._common import RULE_STEPS, _check_rule_steps, _passed
+from labs.checks._common import (
+    BOWL,
+    RULE_START,
+    RULE_STEPS,
+    _case_with,
+    _check_rule_steps,
+    _expected,
+    _passed,
+)
+
+
+def _adagrad_update_cases() -> list[dict]:
+    """Where the Adagrad check starts on the elongated bowl, and its learning rate."""
+    return [{"w": np.array(RULE_START), "state": np.zeros(2), "lr": 0.5, "steps": RULE_STEPS, "bowl": BOWL}]
+
+
+def _momentum_update_cases() -> list[dict]:
+    """Where the momentum check starts on the elongated bowl, its learning rate and momentum."""
+    return [{"w": np.array(RULE_START), "state": np.zeros(2), "lr": 0.02, "momentum": 0.9, "steps": RULE_STEPS,
+             "bowl": BOWL}]
+
+
+def _trajectory(exercise: str, cases: list[dict], **settings: float) -> tuple[np.ndarray, np.ndarray]:
+    """The master's weights and state after 0 … RULE_STEPS steps, for the case with these settings."""
+    i = _case_with(exercise, cases, **settings)
+    return _expected(f"lab08.{exercise}.case{i}.w"), _expected(f"lab08.{exercise}.case{i}.state")
 
 
 def check_adagrad_update(update: Callable, learning_rate: float = 0.5) -> None:
@@ -14,10 +39,7 @@ def check_adagrad_update(update: Callable, learning_rate: float = 0.5) -> None:
     from labs import optimizers
 
     lr, eps = learning_rate, 1e-7
-
-    def reference(w, g, s):
-        return w - lr * g / np.sqrt(s + g**2 + eps), s + g**2
-
+    trajectory = _trajectory("adagrad_update", _adagrad_update_cases(), lr=lr)
     variants = {
         "no root": (lambda w, g, s: (w - lr * g / (s + g**2 + eps), s + g**2),
                     "you divide by Σg² itself; Adagrad divides by its square root √(Σg²)."),
@@ -31,7 +53,7 @@ def check_adagrad_update(update: Callable, learning_rate: float = 0.5) -> None:
                  "the step goes uphill: subtract η g / √(Σg²), don't add it."),
     }
     diff = _check_rule_steps(
-        "update", lambda w, g, s: update(w, g, s, lr), reference, "sum_sq", np.zeros(2), variants,
+        "update", lambda w, g, s: update(w, g, s, lr), trajectory, "sum_sq", variants,
         optimizers.keras_optimizer("adagrad", learning_rate=lr),
     )
     _passed(f"your Adagrad takes the same {RULE_STEPS} steps as keras.optimizers.Adagrad"
@@ -43,11 +65,7 @@ def check_momentum_update(update: Callable, learning_rate: float = 0.02, momentu
     from labs import optimizers
 
     lr, lam = learning_rate, momentum
-
-    def reference(w, g, v):
-        movement = lam * v - lr * g
-        return w + movement, movement
-
+    trajectory = _trajectory("momentum_update", _momentum_update_cases(), lr=lr, momentum=lam)
     variants = {
         "plain": (lambda w, g, v: (w - lr * g, lam * v - lr * g),
                   "that is plain gradient descent; add the momentum term λ·(previous movement)."),
@@ -59,7 +77,7 @@ def check_momentum_update(update: Callable, learning_rate: float = 0.02, momentu
                   "the gradient must be scaled by the learning rate η inside the movement."),
     }
     diff = _check_rule_steps(
-        "update", lambda w, g, v: update(w, g, v, lr, lam), reference, "movement", np.zeros(2), variants,
+        "update", lambda w, g, v: update(w, g, v, lr, lam), trajectory, "movement", variants,
         optimizers.keras_optimizer("momentum", learning_rate=lr, momentum=lam),
     )
     _passed(f"your momentum rule takes the same {RULE_STEPS} steps as keras.optimizers.SGD"

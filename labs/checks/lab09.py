@@ -6,7 +6,20 @@ from collections.abc import Callable
 
 import numpy as np
 
-from labs.checks._common import RULE_STEPS, _call, _passed, _same, check_close
+from labs.checks._common import RULE_STEPS, _call, _case_with, _expected, _passed, _same, check_close
+
+DECAY_BOWL = (1.0, 3.0)
+DECAY_STEPS = 5
+
+
+def _test_weights_cases() -> list[dict]:
+    """The weights (and keep probability) the test-time scaling is checked on."""
+    return [{"W": np.random.default_rng(4).normal(size=(5, 3)), "keep_prob": 0.8}]
+
+
+def _decay_update_cases() -> list[dict]:
+    """Where the weight-decay check starts on its bowl, with its learning rate and decay."""
+    return [{"w": np.array([-4.0, 1.5]), "lr": 0.1, "decay": 0.05, "steps": DECAY_STEPS, "bowl": DECAY_BOWL}]
 
 
 def check_hand_dropout(dropout: Callable, test_weights: Callable, keep_prob: float = 0.8) -> None:
@@ -36,7 +49,9 @@ def check_hand_dropout(dropout: Callable, test_weights: Callable, keep_prob: flo
     if np.array_equal(again != 0, kept):
         raise AssertionError("two calls with different random generators drop the same units: "
                              "draw a new mask from `rng` every time.")
-    W = np.random.default_rng(4).normal(size=(5, 3))
+    cases = _test_weights_cases()
+    case = _case_with("test_weights", cases, keep_prob=keep_prob)
+    W = cases[case]["W"]
     scaled = _call(test_weights, "test_weights", W.copy(), keep_prob)
     if scaled is not None and np.shape(scaled) == W.shape:
         if np.allclose(scaled, W / keep_prob):
@@ -44,7 +59,8 @@ def check_hand_dropout(dropout: Callable, test_weights: Callable, keep_prob: flo
                                  "(a weight 1 trained with p = 0.5 becomes 0.5 at test time).")
         if np.allclose(scaled, W * (1 - keep_prob)):
             raise AssertionError("test_weights multiplies by 1 − keep_prob (the drop rate); multiply by keep_prob.")
-    check_close("test_weights(W, keep_prob)", scaled, W * keep_prob, hint="Multiply every weight by keep_prob.")
+    check_close("test_weights(W, keep_prob)", scaled, _expected(f"lab09.test_weights.case{case}"),
+                hint="Multiply every weight by keep_prob.")
     _passed(f"your dropout keeps {share:.1%} of the units unchanged (keep_prob {keep_prob}) and the "
             "test-time weights are scaled by p.")
 
@@ -55,8 +71,11 @@ def check_weight_decay_update(update: Callable, learning_rate: float = 0.1, deca
     from labs import optimizers
 
     lr, lam = learning_rate, decay
-    bowl = optimizers.elongated_bowl(1.0, 3.0)
-    w0 = np.array([-4.0, 1.5])
+    cases = _decay_update_cases()
+    case = _case_with("decay_update", cases, lr=lr, decay=lam)
+    bowl = optimizers.elongated_bowl(*cases[case]["bowl"])
+    trajectory = _expected(f"lab09.decay_update.case{case}.w")
+    w0 = cases[case]["w"]
     wrong = {
         "no lr": (lambda w, g: w * (1 - lam) - lr * g, "the decay factor is (1 − ηλ): include the learning rate."),
         "grows": (lambda w, g: w * (1 + lr * lam) - lr * g, "the weights grow: multiply by (1 − ηλ), not (1 + ηλ)."),
@@ -64,18 +83,16 @@ def check_weight_decay_update(update: Callable, learning_rate: float = 0.1, deca
         "L2 twice": (lambda w, g: w * (1 - 2 * lr * lam) - lr * g,
                      "you shrink by (1 − 2ηλ): that is the gradient of λ·Σw² (no ½); the slides' factor is (1 − ηλ)."),
     }
-    w = w0.copy()
-    for step in range(1, 6):
+    for step in range(1, cases[case]["steps"] + 1):
+        w, want = trajectory[step - 1], trajectory[step]
         g = bowl.grad(w)
         got = _call(update, "update", w.copy(), g.copy(), lr, lam)
-        want = w * (1 - lr * lam) - lr * g
         where = f"At step {step} (w={np.round(w, 4)}, g={np.round(g, 4)}, η={lr}, λ={lam})"
         if not _same(got, want):
             for variant, message in wrong.values():
                 if _same(got, variant(w, g)):
                     raise AssertionError(f"{where}: {message}")
         check_close(f"new_w at step {step}", got, want, rtol=1e-6, hint=where + ".")
-        w = want
     import keras
 
     ours = optimizers.run_steps(lambda w, g, s: (np.asarray(update(w, g, lr, lam), dtype=np.float64), s),

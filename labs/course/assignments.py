@@ -181,12 +181,14 @@ def annotate_files(paths: Iterable[str | Path]) -> list[Path]:
     return changed
 
 
-def release_notebook(master: NotebookNode) -> NotebookNode:
+def release_notebook(master: NotebookNode, name: str | None = None) -> NotebookNode:
     """The student's copy of an annotated notebook, made by nbgrader's preprocessors.
 
     Solutions become nbgrader's stub (``raise NotImplementedError()``), hidden tests and
     outputs go, answer cells cannot be deleted, checks, setup and text cannot be edited,
     and every nbgrader cell carries a checksum. A short note on grading follows the header.
+    With the notebook's file ``name``, its Colab badge and install line point to the students'
+    repository (``STUDENT_REPOSITORY`` in :mod:`labs.course.colab`), never to the masters'.
     """
     from nbgrader.preprocessors import (
         CheckCellMetadata,
@@ -199,6 +201,10 @@ def release_notebook(master: NotebookNode) -> NotebookNode:
     )
 
     nb, resources = copy.deepcopy(master), {}
+    if name is not None:
+        from labs.course.colab import apply
+
+        apply(nb, name, student=True)
     for step in (CheckCellMetadata, ClearSolutions, ClearHiddenTests, ClearMarkScheme, ClearOutput,
                  LockCells, ComputeChecksums):
         nb, resources = step().preprocess(nb, resources)
@@ -219,6 +225,6 @@ def release_files(paths: Iterable[str | Path], out_dir: str | Path) -> list[Path
         if problems:
             raise ValueError(f"{path.name} cannot be released: {'; '.join(problems)}.")
         target = out_dir / path.name
-        nbformat.write(release_notebook(master), target)
+        nbformat.write(release_notebook(master, path.name), target)
         written.append(target)
     return written

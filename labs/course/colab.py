@@ -25,6 +25,11 @@ from labs.colab import DISTRIBUTION
 
 REPOSITORY = "dnn-course/dnn-labs"  # the course on GitHub, as owner/name: a fork changes this line
 BRANCH = "main"  # the branch that badges open and Colab installs from
+# Where a graded course publishes the students' release (`python -m labs release`) and `labs`:
+# a public repository without the masters. The released notebooks' badges and install line point
+# here, never at REPOSITORY, whose notebooks hold the solutions.
+STUDENT_REPOSITORY = "dnn-course/dnn-labs-student"
+STUDENT_BRANCH = "main"
 
 REPO_URL_VARIABLE = "LABS_REPO_URL"  # overrides the install source, e.g. a branch or a local copy
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -37,22 +42,28 @@ _OLD_SETUP_CELL = "import labs\n\nlabs.setup()"
 _FIRST_LINE = "import importlib.util"
 
 
-def install_url() -> str:
-    """Where Colab installs ``labs`` from: the repository at ``BRANCH``, as a pip URL."""
-    return f"git+https://github.com/{REPOSITORY}@{BRANCH}"
+def _where(student: bool) -> tuple[str, str]:
+    return (STUDENT_REPOSITORY, STUDENT_BRANCH) if student else (REPOSITORY, BRANCH)
 
 
-def colab_url(notebook: str | Path) -> str:
-    """The address that opens ``notebooks/<notebook>`` of the repository in Colab."""
-    return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/notebooks/{Path(notebook).name}"
+def install_url(*, student: bool = False) -> str:
+    """Where Colab installs ``labs`` from: the repository at ``BRANCH`` (or the students'), as a pip URL."""
+    repository, branch = _where(student)
+    return f"git+https://github.com/{repository}@{branch}"
 
 
-def badge(notebook: str | Path) -> str:
+def colab_url(notebook: str | Path, *, student: bool = False) -> str:
+    """The address that opens ``notebooks/<notebook>`` of the repository (or the students') in Colab."""
+    repository, branch = _where(student)
+    return f"https://colab.research.google.com/github/{repository}/blob/{branch}/notebooks/{Path(notebook).name}"
+
+
+def badge(notebook: str | Path, *, student: bool = False) -> str:
     """The "Open in Colab" badge (Markdown) for one notebook."""
-    return f"[![{BADGE_ALT}]({BADGE_IMAGE})]({colab_url(notebook)})"
+    return f"[![{BADGE_ALT}]({BADGE_IMAGE})]({colab_url(notebook, student=student)})"
 
 
-def first_cell(requires: str | None = None) -> str:
+def first_cell(requires: str | None = None, *, student: bool = False) -> str:
     """The source of every notebook's first code cell; it asks for labs ``requires`` or newer."""
     from labs import __version__
 
@@ -63,7 +74,7 @@ import sys
 if "google.colab" in sys.modules and importlib.util.find_spec("labs") is None:
     # On Colab: the course's helpers `labs`, then only the packages Colab lacks
     # (TensorFlow, Keras and NumPy stay exactly as Colab ships them).
-    LABS_SOURCE = os.environ.get("{REPO_URL_VARIABLE}", "{install_url()}")
+    LABS_SOURCE = os.environ.get("{REPO_URL_VARIABLE}", "{install_url(student=student)}")
     %pip install --quiet --no-deps "{DISTRIBUTION} @ {{LABS_SOURCE}}"
     from labs.colab import install_missing
 
@@ -74,8 +85,9 @@ import labs
 labs.setup(requires="{requires or __version__}")'''
 
 
-def apply(nb: Any, name: str) -> Any:
-    """Give notebook ``nb`` (saved as ``name``) the badge, the GPU metadata and the first cell."""
+def apply(nb: Any, name: str, *, student: bool = False, requires: str | None = None) -> Any:
+    """Give notebook ``nb`` (saved as ``name``) the badge, the GPU metadata and the first cell;
+    ``student`` points them at :data:`STUDENT_REPOSITORY` (the release)."""
     markdown = next((c for c in nb.cells if c.cell_type == "markdown"), None)
     code = next((c for c in nb.cells if c.cell_type == "code"), None)
     if markdown is None or code is None:
@@ -88,8 +100,8 @@ def apply(nb: Any, name: str) -> Any:
     lines = markdown.source.split("\n")
     if lines[0].startswith(f"[![{BADGE_ALT}]"):
         lines = lines[2:] if len(lines) > 1 and not lines[1].strip() else lines[1:]
-    markdown.source = "\n".join([badge(name), "", *lines])
-    code.source = first_cell()
+    markdown.source = "\n".join([badge(name, student=student), "", *lines])
+    code.source = first_cell(requires, student=student)
     nb.metadata["accelerator"] = GPU_METADATA["accelerator"]
     nb.metadata["colab"] = {**GPU_METADATA["colab"], **nb.metadata.get("colab", {}),
                             "gpuType": GPU_METADATA["colab"]["gpuType"]}

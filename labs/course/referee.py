@@ -1,0 +1,376 @@
+"""The referee: verdicts made outside every kernel, and a static read of each answer.
+
+:func:`judge_exercise` compares what a hidden test recorded in the student's kernel with what
+the same hidden test recorded on the master's solution, in a clean kernel, with the same fresh
+seed (see :mod:`labs.probes`). It reads both records as data only (``numpy.load`` with
+``allow_pickle=False``, size-checked, no symbolic links); the judge and its tolerances come
+from the master's record, never the student's. Messages say what differed, never the hidden
+inputs or the expected values.
+
+:func:`read_answer` parses an answer cell with :mod:`ast` (it never runs it) and reports two
+things: uses of the exercise's *twins* (library or ``labs`` functions that would answer it,
+listed on the hidden test's ``# twins:`` line), which score 0, and reaches into the grading
+machinery (IPython hooks, ``sys.modules``, patched modules, ``exec``, files outside the
+working folder …), which are flagged for the instructor and change no points by themselves.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+MAX_RECORD_BYTES = 64 * 1024**2
+BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
+END_HIDDEN = "### END HIDDEN TESTS"
+_TWINS = re.compile(r"^\s*#\s*twins:\s*(.+)$", re.MULTILINE)
+
+
+# --- hidden tests in a master's check cell -----------------------------------------------------
+
+
+def split_check(source: str) -> tuple[str, str]:
+    """A master's check cell as (public part, hidden test): the hidden test is the text between
+    the markers, the public part everything else."""
+    if BEGIN_HIDDEN not in source:
+        return source, ""
+    before, rest = source.split(BEGIN_HIDDEN, 1)
+    hidden, _, after = rest.partition(END_HIDDEN)
+    return (before.rstrip() + ("\n" + after.strip() if after.strip() else "")).strip() + "\n", hidden.strip("\n")
+
+
+def twins_of(hidden: str) -> list[str]:
+    """The dotted names on a hidden test's ``# twins:`` lines."""
+    return [name.strip() for line in _TWINS.findall(hidden) for name in line.split(",") if name.strip()]
+
+
+# --- reading records ---------------------------------------------------------------------------
+
+
+@dataclass
+class Record:
+    """One record of a hidden test: its values, and (from the master) how to judge them."""
+
+    name: str
+    values: dict[str, np.ndarray]
+    judge: str = "close"
+    options: dict[str, float] = field(default_factory=dict)
+
+
+def _regular_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_RECORD_BYTES
+
+
+def read_records(folder: Path, *, with_judges: bool) -> tuple[dict[str, Record], list[str]]:
+    """The records in ``folder`` (one exercise's), and the problems met reading them."""
+    records, problems = {}, []
+    if not folder.is_dir() or folder.is_symlink():
+        return records, problems
+    for path in sorted(folder.glob("*.npz")):
+        name = path.stem
+        if not _regular_file(path):
+            problems.append(f"record {name} is not a plain file of at most {MAX_RECORD_BYTES >> 20} MB")
+            continue
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                values = {key: data[key] for key in data.files}
+        except Exception as error:  # a file the student's code wrote: anything can be wrong with it
+            problems.append(f"record {name} cannot be read ({type(error).__name__})")
+            continue
+        record = Record(name, values)
+        if with_judges:
+            meta = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+            record.judge, record.options = meta["judge"], meta["options"]
+        records[name] = record
+    return records, problems
+
+
+# --- judging -------------------------------------------------------------------------------------
+
+
+def _as_numbers(a: np.ndarray) -> np.ndarray | None:
+    if a.dtype.kind in "US":
+        return None
+    try:
+        return np.asarray(a, dtype=np.complex128 if a.dtype.kind == "c" else np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def _compare(key: str, got: np.ndarray, want: np.ndarray, judge: str, options: dict[str, float]) -> str:
+    """'' when ``got`` passes against ``want``, else what is wrong (no expected values)."""
+    if judge in ("at_least", "at_most"):
+        value = _as_numbers(got)
+        if value is None or value.size != 1 or not np.all(np.isfinite(value)):
+            return f"{key} must be one finite number"
+        threshold = float(options.get("threshold", float(np.ravel(want)[0])))
+        ok = float(value.real.ravel()[0]) >= threshold if judge == "at_least" else float(value.real.ravel()[0]) <= threshold
+        return "" if ok else f"{key} is {'below' if judge == 'at_least' else 'above'} the required level"
+    if judge == "same_distribution":
+        from scipy.stats import ks_2samp
+
+        a, b = _as_numbers(got), _as_numbers(want)
+        if a is None or a.shape != b.shape:
+            return f"{key} has shape {got.shape}; the hidden case needs another shape"
+        if not np.all(np.isfinite(a)):
+            return f"{key} contains NaN or inf"
+        p = ks_2samp(a.real.ravel(), b.real.ravel()).pvalue
+        return "" if p >= options.get("alpha", 1e-3) else f"{key} does not follow the distribution asked for"
+    if got.shape != want.shape:
+        return f"{key} has shape {got.shape}; the hidden case needs another shape"
+    if want.dtype.kind in "US" or got.dtype.kind in "US" or judge == "equal":
+        same = got.dtype.kind in "US" if want.dtype.kind in "US" else got.dtype.kind not in "US"
+        return "" if same and np.array_equal(got, want) else f"{key} differs in {_count(got, want)} of {want.size}"
+    a, b = _as_numbers(got), _as_numbers(want)
+    if a is None:
+        return f"{key} must be numbers"
+    if not np.all(np.isfinite(a)) and np.all(np.isfinite(b)):
+        return f"{key} contains NaN or inf"
+    close = np.isclose(a, b, rtol=options.get("rtol", 1e-6), atol=options.get("atol", 1e-8), equal_nan=True)
+    if close.all():
+        return ""
+    if np.any(b != 0) and np.isclose(a, -b, rtol=options.get("rtol", 1e-6), atol=options.get("atol", 1e-8)).all():
+        return f"{key} has the right size but the opposite sign"
+    return f"{key} differs in {int((~close).sum())} of {b.size} values"
+
+
+def _count(got: np.ndarray, want: np.ndarray) -> str:
+    try:
+        return str(int(np.sum(got != want)))
+    except Exception:  # incomparable types
+        return "all"
+
+
+@dataclass
+class Verdict:
+    """The referee's word on one exercise."""
+
+    passed: bool
+    message: str
+
+
+def judge_exercise(reference: Path, student: Path) -> Verdict:
+    """Compare the student's records with the master's for one exercise."""
+    wanted, problems = read_records(reference, with_judges=True)
+    if problems:
+        raise RuntimeError(f"the master's hidden test records cannot be read: {'; '.join(problems)}")
+    if not wanted:
+        raise RuntimeError(f"the master recorded nothing in {reference}: does its hidden test call labs.probes.record?")
+    got, problems = read_records(student, with_judges=False)
+    wrong: list[str] = list(problems)
+    for name, want in wanted.items():
+        record = got.get(name)
+        if record is None:
+            wrong.append(f"the hidden test {name} recorded nothing (your code raised, never returned, or grading "
+                         "was tampered with)")
+            continue
+        for key, value in want.values.items():
+            if key not in record.values:
+                wrong.append(f"{name}: no value for {key}")
+                continue
+            text = _compare(key, record.values[key], value, want.judge, want.options)
+            if text:
+                wrong.append(f"{name}: {text}")
+        extra = set(record.values) - set(want.values)
+        if extra:
+            wrong.append(f"{name}: unexpected values {', '.join(sorted(extra))}")
+    cases = sum(len(w.values) for w in wanted.values())
+    if wrong:
+        shown = "; ".join(wrong[:3]) + (f"; and {len(wrong) - 3} more" if len(wrong) > 3 else "")
+        return Verdict(False, f"hidden tests: wrong ({shown})")
+    return Verdict(True, f"hidden tests: passed ({cases} checked)")
+
+
+# --- a static read of an answer ----------------------------------------------------------------
+
+# name used in the answer -> why it is flagged
+_FLAGGED_NAMES = {
+    "get_ipython": "uses get_ipython (the kernel's hooks)",
+    "exec": "calls exec", "eval": "calls eval", "compile": "calls compile", "__import__": "calls __import__",
+    "globals": "reads globals()", "locals": "reads locals()", "vars": "reads vars()",
+    "setattr": "calls setattr", "delattr": "calls delattr", "breakpoint": "calls breakpoint",
+}
+_FLAGGED_ATTRIBUTES = {
+    "__code__": "touches __code__", "__globals__": "touches __globals__", "__builtins__": "touches __builtins__",
+    "__dict__": "touches a __dict__", "__class__": "touches __class__", "__subclasses__": "touches __subclasses__",
+    "modules": "reads sys.modules", "meta_path": "changes the import system", "path_hooks": "changes the import system",
+    "input_transformers_cleanup": "adds an IPython input transformer",
+    "input_transformers_post": "adds an IPython input transformer", "ast_transformers": "adds an IPython AST transformer",
+    "events": "registers IPython events", "system": "runs a shell command (os.system)", "popen": "runs a shell command",
+    "fork": "forks a process", "kill": "sends signals", "_exit": "ends the process", "environ": "reads the environment",
+    "setrecursionlimit": "changes the recursion limit", "settrace": "installs a tracer", "setprofile": "installs a profiler",
+}
+# Modules an exercise answer has no use for (``os``, ``sys`` and ``pathlib`` are read by their attributes).
+_FLAGGED_MODULES = {
+    "builtins", "importlib", "ctypes", "subprocess", "socket", "urllib", "http", "requests", "shutil", "pty",
+    "multiprocessing", "signal", "inspect", "gc", "pickle", "marshal", "code", "codeop", "atexit",
+    "IPython", "ipykernel", "jupyter_client", "nbformat", "nbclient", "nbgrader",
+}
+_WRITE_MODES = re.compile(r"[wax+]")
+
+
+@dataclass
+class AnswerReading:
+    """What a static read of one answer cell found."""
+
+    twins: list[str] = field(default_factory=list)  # twins the answer uses: 0 points
+    flags: list[str] = field(default_factory=list)  # reaches into grading: for the instructor
+
+
+def read_answer(source: str, twins: list[str] | None = None) -> AnswerReading:
+    """Read ``source`` (an answer cell, IPython magics included) without running it."""
+    reading = AnswerReading()
+    code = _strip_magics(source, reading)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return reading  # the kernel will say so; nothing to read
+    twins = list(twins or [])
+    imported = _imports(tree)
+    bound = _bound_names(tree)
+    leaves = {t.rsplit(".", 1)[-1]: t for t in twins}
+
+    def flag(text: str) -> None:
+        if text not in reading.flags:
+            reading.flags.append(text)
+
+    def twin(name: str) -> None:
+        if name not in reading.twins:
+            reading.twins.append(name)
+
+    def resolve(dotted: str) -> str:
+        first, _, rest = dotted.partition(".")
+        return f"{imported[first]}.{rest}".rstrip(".") if first in imported else dotted
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            for alias in node.names:
+                full = f"{module}.{alias.name}" if module else alias.name
+                if full.split(".")[0] in _FLAGGED_MODULES:
+                    flag(f"imports {full}")
+                for name in twins:
+                    if full == name or full.startswith(name + ".") or ("." not in name and alias.name == name):
+                        twin(name)
+        elif isinstance(node, ast.Name):
+            if node.id in _FLAGGED_NAMES and isinstance(node.ctx, ast.Load):
+                flag(_FLAGGED_NAMES[node.id])
+            if node.id in leaves and node.id not in bound and node.id not in imported and isinstance(node.ctx, ast.Load):
+                twin(leaves[node.id])  # a name an earlier cell of the notebook brought in
+        elif isinstance(node, ast.Attribute):
+            if node.attr in _FLAGGED_ATTRIBUTES:
+                flag(_FLAGGED_ATTRIBUTES[node.attr])
+            dotted = _dotted(node)
+            full = resolve(dotted) if dotted else ""
+            for name in twins:
+                if full and (full == name or full.startswith(name + ".")):
+                    twin(name)
+                elif "." not in name and node.attr == name:
+                    twin(name)
+            if isinstance(node.ctx, (ast.Store, ast.Del)) and _is_module_attribute(node, imported):
+                flag(f"assigns {dotted or node.attr} (changes an imported module)")
+        elif isinstance(node, ast.Call):
+            _read_call(node, flag)
+            if _dotted(node.func) in ("getattr", "__import__", "importlib.import_module"):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Constant) and isinstance(inner.value, str) and inner.value in leaves:
+                        twin(leaves[inner.value])
+    return reading
+
+
+def _imports(tree: ast.AST) -> dict[str, str]:
+    """Names the answer imports, and the dotted name each stands for."""
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                found[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return found
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    """Names the answer binds itself: functions, classes, parameters, assignment targets."""
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+    return bound
+
+
+def _strip_magics(source: str, reading: AnswerReading) -> str:
+    lines = []
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")) or re.match(r"^\w+\s*=\s*[!%]", stripped):
+            reading.flags.append(f"runs an IPython magic or shell command ({stripped.split()[0][:20]})")
+            lines.append("")
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _dotted(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+def _is_module_attribute(node: ast.Attribute, imported: dict[str, str]) -> bool:
+    """``labs.checks.x = …``, ``np.allclose = …``: an assignment into something imported."""
+    base = node.value
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    return isinstance(base, ast.Name) and (base.id in imported or base.id in {"labs", "np", "numpy", "keras", "tf"})
+
+
+def _constant_path(node: ast.AST | None) -> str | None:
+    """The path a node names when it is a literal (``"x.txt"``, ``Path("x.txt")``), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Call) and _dotted(node.func).split(".")[-1] in ("Path", "PurePath") and node.args:
+        return _constant_path(node.args[0])
+    return None
+
+
+def _read_call(node: ast.Call, flag) -> None:
+    func = _dotted(node.func)
+    method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+    if func in ("open", "io.open", "os.open"):
+        target = node.args[0] if node.args else None
+        mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"), None)
+        writes = isinstance(mode, ast.Constant) and isinstance(mode.value, str) and bool(_WRITE_MODES.search(mode.value))
+    elif method in ("write_text", "write_bytes", "touch", "mkdir", "unlink", "rename", "replace", "rmdir",
+                    "symlink_to", "chmod"):
+        target, writes = node.func.value, True
+    elif func in ("np.save", "np.savez", "np.savetxt", "numpy.save", "numpy.savez", "os.remove", "os.unlink",
+                  "os.rename", "os.replace", "os.symlink", "os.makedirs", "os.mkdir", "os.chmod"):
+        target, writes = (node.args[0] if node.args else None), True
+    else:
+        target = writes = None
+    if writes is not None:
+        path = _constant_path(target)
+        verb = "writes" if writes else "opens"
+        if path is None:
+            flag(f"{verb} a file whose name is computed")
+        elif path.startswith(("/", "~")) or ".." in Path(path).parts:
+            flag(f"{verb} a file outside the working folder ({path[:40]})")
+    if func.endswith(("os.system", "os.popen", "os.execv", "os.execl", "os.spawnl")):
+        flag("runs a shell command")
+    if func == "getattr" and len(node.args) > 1 and not isinstance(node.args[1], ast.Constant):
+        flag("calls getattr with a computed name")
