@@ -1,5 +1,6 @@
-"""Autoencoders: dense encoder/decoder pairs (plain, denoising, sparse, variational), greedy
-layer-wise pre-training, and the measures that compare them with PCA.
+"""Autoencoders: dense encoder/decoder pairs (plain, denoising, sparse), greedy layer-wise
+pre-training, and the measures that compare them with PCA. (The variational autoencoder lives
+with the other generative models, in :mod:`labs.generative`.)
 
 Every builder returns an :class:`Autoencoder`: the ``model`` that is trained (input →
 reconstruction) and its two halves, ``encoder`` (input → code) and ``decoder`` (code →
@@ -70,59 +71,6 @@ def build_autoencoder(
     inputs = keras.Input(shape=(sizes[0],), name="image")
     corrupted = keras.layers.GaussianNoise(noise_stddev, name="noise")(inputs) if noise_stddev else inputs
     model = keras.Model(inputs, decoder(encoder(corrupted)), name=name)
-    return Autoencoder(model, encoder, decoder)
-
-
-def build_vae(
-    layers: str | Sequence[int] = "784-256-2",
-    activation: str = "relu",
-    *,
-    name: str = "vae",
-) -> Autoencoder:
-    """A variational autoencoder: the encoder gives a mean and a log-variance per code unit,
-    a code is sampled from that normal distribution, and the KL distance to N(0, I) is added
-    to the loss (per input unit, to match a per-pixel reconstruction loss).
-
-    Train ``model`` with ``binary_crossentropy`` on images in [0, 1]. ``encoder`` returns the
-    mean code; ``decoder`` turns any code into an image.
-    """
-    import keras
-    from keras import ops
-
-    sizes = parse_layers(layers)
-    if len(sizes) < 3:
-        raise ValueError(f"layers needs input, at least one hidden size and the code size (e.g. '784-256-2'); "
-                         f"got {layers!r}.")
-    check_activation("activation", activation)
-    n_inputs = sizes[0]
-
-    class Sampling(keras.layers.Layer):
-        """Draws a code from N(mean, exp(log_var)) and adds the KL term to the model's losses."""
-
-        def __init__(self, **kwargs: Any):
-            super().__init__(**kwargs)
-            self.seed_generator = keras.random.SeedGenerator(0)
-
-        def call(self, inputs: Any) -> Any:
-            mean, log_var = inputs
-            kl = -0.5 * ops.mean(ops.sum(1.0 + log_var - ops.square(mean) - ops.exp(log_var), axis=1))
-            self.add_loss(kl / n_inputs)
-            noise = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
-            return mean + ops.exp(0.5 * log_var) * noise
-
-    inputs = keras.Input(shape=(n_inputs,), name="image")
-    hidden = inputs
-    for i, width in enumerate(sizes[1:-1], start=1):
-        hidden = keras.layers.Dense(width, activation=activation, name=f"encode{i}")(hidden)
-    mean = keras.layers.Dense(sizes[-1], name="code_mean")(hidden)
-    log_var = keras.layers.Dense(sizes[-1], name="code_log_var")(hidden)
-    code = Sampling(name="sampling")([mean, log_var])
-    decoder = keras.Sequential([keras.Input(shape=(sizes[-1],))], name=f"{name}_decoder")
-    for i, width in enumerate(sizes[-2:0:-1], start=1):
-        decoder.add(keras.layers.Dense(width, activation=activation, name=f"decode{i}"))
-    decoder.add(keras.layers.Dense(n_inputs, activation="sigmoid", name="reconstruction"))
-    model = keras.Model(inputs, decoder(code), name=name)
-    encoder = keras.Model(inputs, mean, name=f"{name}_encoder")
     return Autoencoder(model, encoder, decoder)
 
 

@@ -89,7 +89,6 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "pretrain_labels": ((100, 300, 1000), (100,), "labelled images for fine-tuning"),
     "finetune_epochs": (15, 8, "epochs (batch 20) of supervised fine-tuning"),
     "pretrain_seeds": ((0, 1, 2), (0,), "seeds for pre-trained vs random initialisation"),
-    "vae_epochs": (15, 5, "epochs (batch 20) for the variational autoencoder"),
     # 11 why deep
     "whydeep_n_train": (10000, 2000, "training images for deep-thin vs shallow-wide"),
     "whydeep_n_test": (5000, 500, "test images for deep-thin vs shallow-wide"),
@@ -125,6 +124,17 @@ _SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "adding_units": (16, 16, "units of the SimpleRNN, GRU and LSTM on the adding problem"),
     "adding_epochs": (40, 20, "epochs (batch 50, Adam 0.01) per run on the adding problem"),
     "adding_seeds": ((0, 1, 2), (0, 1), "seeds per cell and length on the adding problem"),
+    # 15 generative models
+    "gen_n_train": (10000, 1500, "MNIST training images for the GANs, VAEs and the VIB (the offline sample has 4,000)"),
+    "gen_n_test": (1000, 500, "test images for the classifier, the VAEs' errors and the VIB's accuracy"),
+    "gan_steps": (3000, 400, "updates of each player for the GAN and the conditional GAN (batch 64)"),
+    "gan_d_alone_epochs": (3, 2, "epochs D trains alone against an untrained G before the gradients are measured"),
+    "gen_classifier_epochs": (10, 5, "epochs (Adam, batch 100) of the MLP that judges the conditional GAN"),
+    "kl_mc_samples": (400000, 100000, "samples of the Monte Carlo estimate of the KL"),
+    "vae_epochs": (30, 10, "epochs (batch 100) of each VAE and beta-VAE"),
+    "vae_betas": ((0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0), (0.25, 1.0, 4.0), "betas of the beta-VAE sweep"),
+    "vib_epochs": (30, 6, "epochs (batch 100) of each VIB classifier"),
+    "vib_betas": ((1e-4, 1e-3, 1e-2, 1e-1, 1.0), (1e-3, 1e-1, 1.0), "betas of the VIB sweep"),
 
     # grading
 

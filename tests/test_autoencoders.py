@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from labs import autoencoders, training
-from labs.autoencoders import build_autoencoder, build_vae, mlp_from_pretrained, pretrain_layerwise
+from labs.autoencoders import build_autoencoder, mlp_from_pretrained, pretrain_layerwise
 
 
 @pytest.fixture(scope="module")
@@ -56,18 +56,6 @@ def test_autoencoder_learns_better_than_the_mean(images):
     mean = np.tile(data.mean(axis=0), (len(data), 1))
     assert autoencoders.reconstruction_error(data, ae.model.predict(data, verbose=0)) < \
         0.5 * autoencoders.reconstruction_error(data, mean)
-
-
-def test_vae_shapes_and_kl_loss(images):
-    vae = build_vae("12-6-2")
-    assert vae.encoder.output_shape == (None, 2)
-    assert vae.decoder.output_shape == (None, 12)
-    history = training.train(vae.model, images, images, loss="binary_crossentropy", optimizer="adam",
-                             learning_rate=1e-2, metrics=(), batch_size=16, epochs=2, verbose=False)
-    assert len(vae.model.losses) == 1          # the KL term
-    assert np.all(np.isfinite(history.history["loss"]))
-    with pytest.raises(ValueError, match="at least one hidden size"):
-        build_vae("12-2")
 
 
 def test_reconstruction_error():

@@ -74,7 +74,3 @@ def test_the_start_matters_most_where_labels_are_scarce(executed):
     assert spread[labels[0]] >= r["pretrain_gain_fewest"] - 1e-3 > 0
     assert spread[labels[0]] == max(spread.values())
 
-
-def test_vae_reconstructs_better_than_the_mean_image(executed):
-    _, r = executed("10_autoencoders")
-    assert r["vae_test_mse"] < r["ae_mean_image_mse"]

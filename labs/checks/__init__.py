@@ -27,6 +27,12 @@ from labs.checks.lab11 import check_parameter_count, check_shallow_width
 from labs.checks.lab12 import check_he_normal, check_residual_block, check_xavier_uniform
 from labs.checks.lab13 import check_conv2d, check_small_network, check_stack_prediction
 from labs.checks.lab14 import check_bptt, check_gru_step, check_recurrent_gain
+from labs.checks.lab15 import (
+    check_beta_for_budget,
+    check_gan_losses,
+    check_kl_standard_normal,
+    check_reparameterize,
+)
 from labs.gradcheck import relative_error
 
 __all__ = [
@@ -65,4 +71,8 @@ __all__ = [
     "check_gru_step",
     "check_bptt",
     "check_recurrent_gain",
+    "check_gan_losses",
+    "check_kl_standard_normal",
+    "check_reparameterize",
+    "check_beta_for_budget",
 ]
