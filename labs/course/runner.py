@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -114,9 +115,24 @@ def _kernel_manager_class() -> type:
                               language="python", resource_dir="")
 
     class ThisInterpreterKernel(AsyncKernelManager):  # nbclient's default, with our spec
+        """Over Unix sockets in a folder of its own: no TCP port to race for when kernels start at once."""
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.runtime_dir = tempfile.mkdtemp(prefix="labs-run-")
+            self.transport = "ipc"
+            self.connection_file = os.path.join(self.runtime_dir, "kernel.json")
+            self.ip = os.path.join(self.runtime_dir, "k")
+
         @default("kernel_spec_manager")
         def _default_specs(self):
             return ThisInterpreterSpecs(parent=self)
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+
+        cleanup_resources = _async_cleanup_resources
 
     return ThisInterpreterKernel
 
