@@ -23,9 +23,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,21 +84,6 @@ def resolve_notebooks(names: list[str] | None, folder: Path = NOTEBOOKS) -> list
             raise ValueError(f"NOTEBOOK {name!r} matches {len(matches)} notebooks; choose one of: {listed}.")
         chosen.append(matches[0])
     return chosen
-
-
-@contextmanager
-def environment_variables(**values: str) -> Iterator[None]:
-    """Set environment variables (inherited by kernels started meanwhile) for a ``with`` block."""
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @functools.cache

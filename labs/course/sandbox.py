@@ -74,7 +74,6 @@ class Sandbox:
     kind: str = DEFAULT_SANDBOX
     limits: Limits = field(default_factory=Limits)
     image: str = DEFAULT_IMAGE
-    read_only: tuple[str, ...] = ()  # extra host paths visible read-only (e.g. a verified data cache)
 
     def __post_init__(self) -> None:
         if self.kind not in SANDBOXES:
@@ -112,7 +111,7 @@ class Sandbox:
                 cmd += ["--symlink", target, f"/{name}"]
             elif os.path.isdir(f"/{name}"):
                 cmd += ["--ro-bind", f"/{name}", f"/{name}"]
-        for path in (*READ_ONLY_SYSTEM, *python_paths(), *self.read_only):
+        for path in (*READ_ONLY_SYSTEM, *python_paths()):
             cmd += ["--ro-bind-try", path, path]
         cmd += ["--ro-bind", str(package_dir()), f"{LIBRARY}/labs"]
         data = package_dir().parent / "data"
