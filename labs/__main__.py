@@ -81,7 +81,7 @@ def _claims(args: argparse.Namespace) -> int:
     from labs.profiles import profile
 
     setup(verbose=False)  # seeds and deterministic ops, as in the notebooks
-    measured = slide_claims.run(settings=profile(args.profile), seeds=args.seeds)
+    measured = slide_claims.run(settings=profile(args.profile), seeds=args.seeds, verbose=True)
     print(measured.report())
     return 0 if measured.holds else 1
 

@@ -138,7 +138,7 @@ def measure(
     seeds: Sequence[int],
     epochs: int = 20,
     width: int = 500,
-    verbose: bool = True,
+    verbose: bool = False,
     keep_models: dict | None = None,
 ) -> Any:
     """Train each configuration the claims need once per seed; the tidy results of ``compare``."""
@@ -248,7 +248,7 @@ def run(
     settings: Profile | None = None,
     seeds: Sequence[int] | None = None,
     source: str | None = None,
-    verbose: bool = True,
+    verbose: bool = False,
 ) -> ClaimsRun:
     """Load the data, measure the claims with the profile's sizes and build their table."""
     settings = settings or profile()

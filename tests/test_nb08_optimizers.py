@@ -66,5 +66,5 @@ def test_optimizers_beat_plain_sgd_on_mnist(executed):
         assert race[name]["training loss"] < 0.8 * sgd, name
     assert (race["Adagrad (η = 0.01, sum from 0)"]["training loss"]
             < race["Adagrad (η = 0.01, Keras' start 0.1)"]["training loss"])
-    assert all(row["s/epoch"] > 0 for row in race.values())
+    assert all(row["seconds per epoch"] > 0 for row in race.values())
     assert r["opt_race_seeds"] >= 2
