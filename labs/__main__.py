@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return gradebook_command(args.csv, args.out, args.roster, args.title)
         if args.command == "check":
-            from labs.checks.summary import run_notebook
+            from labs.checks.readiness import run_notebook
 
             return run_notebook(args.notebook, timeout=args.timeout)
         return _grade(args)

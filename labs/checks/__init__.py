@@ -8,7 +8,7 @@ grade is made by the grader's referee, outside the student's kernel. One module 
 call them as ``labs.checks.check_…``.
 
 ``labs.checks.summary("13")``, in a notebook's last cell, runs every public check of the lab at
-once and says what grading does beyond them (:mod:`labs.checks.summary`).
+once and says what grading does beyond them (:mod:`labs.checks.readiness`).
 
 A check compares with values stored for its fixed cases in ``expected.npz`` (made from the masters'
 solutions by ``python -m labs expected``), with properties, or with Keras; the package holds no
@@ -36,7 +36,7 @@ from labs.checks.lab15 import (
     check_kl_standard_normal,
     check_reparameterize,
 )
-from labs.checks.summary import remembered, summary
+from labs.checks.readiness import remembered, summary
 from labs.gradcheck import relative_error
 
 __all__ = [

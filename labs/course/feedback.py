@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from labs.checks.summary import GRADING_STEPS
+from labs.checks.readiness import GRADING_STEPS
 
 _STATUS_WORDS = {
     "passed": "full points", "partial": "part of the points", "failed": "not passed", "timeout": "ran out of time",
