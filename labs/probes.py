@@ -73,9 +73,10 @@ def record(name: str, values: Mapping[str, Any] | Callable[[], Mapping[str, Any]
     if not isinstance(values, Mapping) or not values:
         raise TypeError(f"values must be a non-empty dict of name -> array; got {type(values).__name__}.")
     arrays: dict[str, np.ndarray] = {}
+    cases: dict[str, int] = {}  # key -> hidden cases along its first axis (a list of results stacked)
     for key, value in values.items():
         _check_name("values key", key)
-        _flatten(key, value, arrays)
+        _flatten(key, value, arrays, cases)
     size = sum(a.size for a in arrays.values())
     if size > MAX_VALUES:
         raise ValueError(f"record {name!r} holds {size:,} numbers; at most {MAX_VALUES:,} can be recorded.")
@@ -87,7 +88,8 @@ def record(name: str, values: Mapping[str, Any] | Callable[[], Mapping[str, Any]
     target.mkdir(parents=True, exist_ok=True)
     np.savez(target / f"{name}.npz", **arrays)
     options = {k: float(v) for k, v in options.items()}
-    (target / f"{name}.json").write_text(json.dumps({"judge": judge, "options": options}), encoding="utf-8")
+    (target / f"{name}.json").write_text(json.dumps({"judge": judge, "options": options, "cases": cases}),
+                                         encoding="utf-8")
 
 
 def _check_name(what: str, name: Any) -> None:
@@ -95,7 +97,7 @@ def _check_name(what: str, name: Any) -> None:
         raise ValueError(f"{what} must be a short identifier (letters, digits, _); got {name!r}.")
 
 
-def _flatten(key: str, value: Any, out: dict[str, np.ndarray]) -> None:
+def _flatten(key: str, value: Any, out: dict[str, np.ndarray], cases: dict[str, int]) -> None:
     """Plain arrays only: nested lists and tuples of different shapes become ``key.0``, ``key.1``…"""
     if isinstance(value, (list, tuple)):
         try:
@@ -104,10 +106,12 @@ def _flatten(key: str, value: Any, out: dict[str, np.ndarray]) -> None:
             array = None
         if array is None or array.dtype == object:
             for i, item in enumerate(value):
-                _flatten(f"{key}.{i}", item, out)
+                _flatten(f"{key}.{i}", item, out, cases)
             return
     else:
         array = np.asarray(value)
     if array.dtype == object or array.dtype.kind not in "biufcUSb":
         raise TypeError(f"{key} must be numbers or strings; got {type(value).__name__} ({array.dtype}).")
     out[key] = array
+    if isinstance(value, (list, tuple)) and array.ndim:
+        cases[key] = len(value)

@@ -6,7 +6,8 @@ seed (see :mod:`labs.probes`). It reads both records as data only (``numpy.load`
 ``allow_pickle=False``, size-checked, no symbolic links); the judge and its tolerances come
 from the master's record, never the student's. Messages say what differed, never the hidden
 inputs or the expected values: "wrong on 3 of 18 hidden cases (conv2d: out.4 differs in 5 of
-36 values)", where each value a record holds (each item of a recorded list) is a hidden case.
+36 values)", where each item of a recorded list is a hidden case (the master's record says how
+many a value holds), and any other recorded value one.
 
 **Partial credit.** An exercise is all or nothing unless its check cell splits its points into
 *parts*, on a line of the public part of the cell (students see how the points are split)::
@@ -31,7 +32,8 @@ whole exercise.
 **nbgrader's semantics.** In nbgrader a graded cell that raises scores 0, one that runs scores
 full points, and one whose *output is a number* scores that number (partial credit). Our check
 cells never produce a number: every ``labs.checks.check_*`` returns None and the cell ends with
-that call (``tests/test_feedback.py`` checks both over every master), so nbgrader's own grading of
+that call (``tests/test_checks.py`` and ``tests/test_feedback.py`` check both, over every check and
+master), so nbgrader's own grading of
 our notebooks and ours agree; our partial credit comes from the referee alone.
 
 :func:`read_answer` parses an answer cell with :mod:`ast` (it never runs it) and reports two
@@ -86,6 +88,11 @@ class Record:
     values: dict[str, np.ndarray]
     judge: str = "close"
     options: dict[str, float] = field(default_factory=dict)
+    cases: dict[str, int] = field(default_factory=dict)  # key -> hidden cases along its first axis (else 1)
+
+    def count(self) -> int:
+        """The hidden cases this record holds."""
+        return sum(self.cases.get(key, 1) for key in self.values)
 
 
 def _regular_file(path: Path) -> bool:
@@ -112,6 +119,7 @@ def read_records(folder: Path, *, with_judges: bool) -> tuple[dict[str, Record],
         if with_judges:
             meta = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
             record.judge, record.options = meta["judge"], meta["options"]
+            record.cases = {k: int(v) for k, v in meta.get("cases", {}).items()}
         records[name] = record
     return records, problems
 
@@ -165,6 +173,22 @@ def _compare(key: str, got: np.ndarray, want: np.ndarray, judge: str, options: d
     return f"{key} differs in {int((~close).sum())} of {b.size} values"
 
 
+def _wrong_cases(got: np.ndarray, want: np.ndarray, judge: str, options: dict[str, float], cases: int) -> int:
+    """How many of the ``cases`` slices along the first axis are wrong (all, when that cannot be told)."""
+    if cases <= 1 or got.shape != want.shape or want.shape[:1] != (cases,) or judge not in ("close", "equal"):
+        return cases
+    try:
+        if judge == "equal" or want.dtype.kind in "US":
+            same = (got == want).reshape(cases, -1).all(axis=1)
+        else:
+            a, b = _as_numbers(got), _as_numbers(want)
+            same = np.isclose(a, b, rtol=options.get("rtol", 1e-6), atol=options.get("atol", 1e-8),
+                              equal_nan=True).reshape(cases, -1).all(axis=1)
+    except Exception:  # incomparable values
+        return cases
+    return max(1, int((~same).sum()))
+
+
 def _count(got: np.ndarray, want: np.ndarray) -> str:
     try:
         return str(int(np.sum(got != want)))
@@ -206,7 +230,7 @@ def _summary(wrong: list[str], bad: int, cases: int) -> str:
 def judge_exercise(reference: Path, student: Path, parts: dict[str, float] | None = None) -> Verdict:
     """Compare the student's records with the master's for one exercise.
 
-    Each value a record holds (each item of a recorded list) is one *hidden case*. With
+    Each item of a recorded list is one *hidden case*, and any other recorded value one. With
     ``parts`` (the check cell's ``# parts:``), each record counts for the part it is named
     after, and each part earns its points when all its cases pass.
     """
@@ -223,21 +247,23 @@ def judge_exercise(reference: Path, student: Path, parts: dict[str, float] | Non
         if record is None:
             texts.append(f"the hidden test {name} recorded nothing (your code raised, never returned, or grading "
                          "was tampered with)")
-            count = len(want.values)
+            count = want.count()
         else:
             for key, value in want.values.items():
+                cases = want.cases.get(key, 1)
                 text = (_compare(key, record.values[key], value, want.judge, want.options)
                         if key in record.values else f"no value for {key}")
                 if text:
                     texts.append(f"{name}: {text}")
-                    count += 1
+                    count += (_wrong_cases(record.values[key], value, want.judge, want.options, cases)
+                              if key in record.values else cases)
             extra = set(record.values) - set(want.values)
             if extra:
                 texts.append(f"{name}: unexpected values {', '.join(sorted(extra))}")
         wrong[name], bad[name] = texts, count
     if not parts:
         texts = problems + [t for name in wanted for t in wrong[name]]
-        cases = sum(len(w.values) for w in wanted.values())
+        cases = sum(w.count() for w in wanted.values())
         return Verdict(not texts, "hidden tests: " + _summary(texts, sum(bad.values()), cases))
     groups: dict[str, list[str]] = {part: [] for part in parts}
     for name in wanted:
@@ -252,7 +278,7 @@ def judge_exercise(reference: Path, student: Path, parts: dict[str, float] | Non
     earned, words = 0.0, []
     for part, names in groups.items():
         texts = [t for name in names for t in wrong[name]]
-        cases = sum(len(wanted[name].values) for name in names)
+        cases = sum(wanted[name].count() for name in names)
         if not texts and not problems:
             earned += parts[part]
         words.append(f"part {part} ({parts[part]:g} of {sum(parts.values()):g} points): "
