@@ -352,12 +352,24 @@ def test_feedback_files_leak_nothing_hidden(graded_class):
     hidden, numbers = _hidden_texts(), _recorded_numbers(references)
     assert len(hidden) > 100 and len(numbers) > 20 and references
     for path in files:
-        text = path.read_text(encoding="utf-8")
-        assert str(SEED) not in text, path
-        leaked = [h for h in hidden if h in text]
-        assert not leaked, (path, leaked)
-        found = [n for n in numbers if re.search(rf"(?<![\d.]){re.escape(n)}(?!\d)", text)]
-        assert not found, (path, found)
+        assert not _leaks(path.read_text(encoding="utf-8"), hidden, numbers), path
+
+
+def _leaks(text: str, hidden: list[str], numbers: set[str]) -> list[str]:
+    """The seed, hidden-test lines and recorded numbers found in ``text``."""
+    found = [str(SEED)] if str(SEED) in text else []
+    found += [h for h in hidden if h in text]
+    return found + [n for n in numbers if re.search(rf"(?<![\d.]){re.escape(n)}(?!\d)", text)]
+
+
+def test_the_leak_check_finds_each_kind_of_leak():
+    hidden = _hidden_texts()
+    line = next(h for h in hidden if "labs.probes.record" in h)
+    assert _leaks(f"<td>{line}</td>", hidden, set()) == [line]
+    assert _leaks("seed 918273645", hidden, set()) == [str(SEED)]
+    assert _leaks("you have 0.731059, expected", hidden, {"0.731059"}) == ["0.731059"]
+    assert _leaks("wrong on 3 of 20 hidden cases; 10.731059", hidden, {"0.731059"}) == []
+    assert 'rng("conv2d")' in hidden
 
 
 @needs_bwrap
