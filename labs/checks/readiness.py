@@ -185,7 +185,7 @@ def results(lab: str | int, namespace: Mapping[str, Any]) -> list[tuple[int, str
     rows = []
     for number, call in enumerate(CHECKS[lab_of(lab)], 1):
         names = names_of(call)
-        label = ", ".join(names)
+        label = ", ".join(names) if len(", ".join(names)) <= 32 else names[0] + ", …"
         missing = [n for n in names if n not in namespace]
         if missing:
             rows.append((number, label, NOT_RUN, f"run the cell that defines {', '.join(missing)} first"))
