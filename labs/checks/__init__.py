@@ -7,6 +7,9 @@ grade is made by the grader's referee, outside the student's kernel. One module 
 (``labs.checks.lab01`` …), the shared assertion helpers in ``labs.checks._common``; notebooks
 call them as ``labs.checks.check_…``.
 
+``labs.checks.summary("13")``, in a notebook's last cell, runs every public check of the lab at
+once and says what grading does beyond them (:mod:`labs.checks.readiness`).
+
 A check compares with values stored for its fixed cases in ``expected.npz`` (made from the masters'
 solutions by ``python -m labs expected``), with properties, or with Keras; the package holds no
 implementation of an exercise's answer.
@@ -33,9 +36,11 @@ from labs.checks.lab15 import (
     check_kl_standard_normal,
     check_reparameterize,
 )
+from labs.checks.readiness import remembered, summary
 from labs.gradcheck import relative_error
 
 __all__ = [
+    "summary",
     "check_close",
     "relative_error",
     "check_perceptron_update",
@@ -76,3 +81,8 @@ __all__ = [
     "check_reparameterize",
     "check_beta_for_budget",
 ]
+
+# Each check remembers its last outcome, so that summary() need not run a slow one again.
+for _name in [n for n in __all__ if n.startswith("check_")]:
+    globals()[_name] = remembered(globals()[_name])
+del _name
