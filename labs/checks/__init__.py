@@ -22,8 +22,8 @@ from labs.checks.lab03 import check_bp_gradients, check_cross_validate, check_ke
 from labs.checks.lab04 import check_confusion_matrix, check_mlp_architecture
 from labs.checks.lab05 import check_ce_gradient, check_se_gradient
 from labs.checks.lab06 import check_minibatch_indices, check_updates_per_epoch
-from labs.checks.lab07 import check_activations, check_chain_gradient
-from labs.checks.lab08 import check_adagrad_update, check_momentum_update
+from labs.checks.lab07 import check_activations, check_chain_gradient, check_deep_net
+from labs.checks.lab08 import check_adagrad_update, check_momentum_settings, check_momentum_update
 from labs.checks.lab09 import check_hand_dropout, check_weight_decay_update
 from labs.checks.lab10 import check_kl_sparsity, check_pca_reconstruction
 from labs.checks.lab11 import check_parameter_count, check_shallow_width
@@ -59,8 +59,10 @@ __all__ = [
     "check_minibatch_indices",
     "check_activations",
     "check_chain_gradient",
+    "check_deep_net",
     "check_adagrad_update",
     "check_momentum_update",
+    "check_momentum_settings",
     "check_hand_dropout",
     "check_weight_decay_update",
     "check_pca_reconstruction",
