@@ -1,7 +1,6 @@
 """Lab 04's newer self-checks: no extra layer slips through, and the training budget is measured."""
 
 import keras
-import numpy as np
 import pytest
 
 from labs import checks

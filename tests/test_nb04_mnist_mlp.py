@@ -33,7 +33,7 @@ def test_misclassified_and_confusion_matrix_agree(executed):
 
 
 CLAIMS = ("claim_still_rising_holds", "claim_small_gap_holds", "claim_predict_matches_evaluate_holds",
-          "claim_reload_identical_holds", "claim_errors_uneven_holds")
+          "claim_reload_identical_holds", "claim_errors_uneven_holds", "claim_slides_settings_slow_holds")
 
 
 @pytest.mark.parametrize("claim", CLAIMS)
