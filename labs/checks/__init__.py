@@ -18,8 +18,8 @@ implementation of an exercise's answer.
 from labs.checks._common import check_close
 from labs.checks.lab01 import check_perceptron_update, check_sigmoid_gradient
 from labs.checks.lab02 import check_separating_line, check_xor_network, forward_sign_network
-from labs.checks.lab03 import check_bp_gradients, check_cross_validate, check_keras_twin
-from labs.checks.lab04 import check_confusion_matrix, check_mlp_architecture
+from labs.checks.lab03 import check_bp_design, check_bp_gradients, check_cross_validate, check_keras_twin
+from labs.checks.lab04 import check_confusion_matrix, check_fast_training, check_mlp_architecture
 from labs.checks.lab05 import check_ce_gradient, check_se_gradient
 from labs.checks.lab06 import check_minibatch_indices, check_updates_per_epoch
 from labs.checks.lab07 import check_activations, check_chain_gradient, check_deep_net
@@ -51,8 +51,10 @@ __all__ = [
     "check_bp_gradients",
     "check_cross_validate",
     "check_keras_twin",
+    "check_bp_design",
     "check_mlp_architecture",
     "check_confusion_matrix",
+    "check_fast_training",
     "check_ce_gradient",
     "check_se_gradient",
     "check_updates_per_epoch",
