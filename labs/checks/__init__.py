@@ -24,8 +24,8 @@ from labs.checks.lab05 import check_ce_gradient, check_se_gradient
 from labs.checks.lab06 import check_minibatch_indices, check_updates_per_epoch
 from labs.checks.lab07 import check_activations, check_chain_gradient, check_deep_net
 from labs.checks.lab08 import check_adagrad_update, check_momentum_settings, check_momentum_update
-from labs.checks.lab09 import check_hand_dropout, check_weight_decay_update
-from labs.checks.lab10 import check_kl_sparsity, check_pca_reconstruction
+from labs.checks.lab09 import check_hand_dropout, check_penalty_coefficient, check_weight_decay_update
+from labs.checks.lab10 import check_kl_sparsity, check_pca_reconstruction, check_sparse_choice
 from labs.checks.lab11 import check_parameter_count, check_shallow_width
 from labs.checks.lab12 import check_he_normal, check_residual_block, check_xavier_uniform
 from labs.checks.lab13 import check_conv2d, check_small_network, check_stack_prediction
@@ -66,9 +66,9 @@ __all__ = [
     "check_momentum_update",
     "check_momentum_settings",
     "check_hand_dropout",
-    "check_weight_decay_update",
+    "check_weight_decay_update", "check_penalty_coefficient",
     "check_pca_reconstruction",
-    "check_kl_sparsity",
+    "check_kl_sparsity", "check_sparse_choice",
     "check_parameter_count",
     "check_shallow_width",
     "check_xavier_uniform",
