@@ -16,7 +16,6 @@ from pathlib import Path
 
 import nbformat
 
-from labs.course.assignments import exercises, master_notebook
 from labs.course.runner import NOTEBOOKS
 
 from .submissions import answered, solution
@@ -203,18 +202,20 @@ def cases(stem: str, targets: Targets, *, every_category: bool) -> list[Case]:
                  "kernel died"),
             Case("hard_coded", {1: hard_coded(stem, 1), 2: wrong[2]}, 0, "", {1: "hidden tests: wrong"}),
         ]
-    # Exercises after the second keep the master's answer in every answered case and earn their points,
-    # except where the attack also disables the cells that come after it.
-    extra = len(exercises(master_notebook(NOTEBOOKS / f"{stem}.ipynb"))) - 2
+    # The cases score exercises 1 and 2; a lab's further exercises stay unanswered (0 points each).
     for case in found:
-        if case.answers is not None and case.student not in SPILLS_OVER:
-            case.points += extra
+        if case.answers is not None:
+            case.answers = {**{n: UNANSWERED for n in _further_exercises(stem)}, **case.answers}
     return found
 
 
-# Attacks that leave no later exercise able to record its hidden test (delayed_exit's timer is
-# started again when the grader re-runs exercise 1 in a fresh kernel, and kills that one too).
-SPILLS_OVER = {"replaced_module", "ipython_hook", "silenced_probe", "delayed_exit"}
+UNANSWERED = "# YOUR CODE HERE\nraise NotImplementedError()\n"
+
+
+def _further_exercises(stem: str) -> list[int]:
+    from labs.course.assignments import exercises, master_notebook
+
+    return [e.number for e in exercises(master_notebook(NOTEBOOKS / f"{stem}.ipynb"))][2:]
 
 
 def hard_coded(stem: str, number: int) -> str:
