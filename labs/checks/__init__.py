@@ -16,8 +16,8 @@ implementation of an exercise's answer.
 """
 
 from labs.checks._common import check_close
-from labs.checks.lab01 import check_perceptron_update, check_sigmoid_gradient
-from labs.checks.lab02 import check_separating_line, check_xor_network, forward_sign_network
+from labs.checks.lab01 import check_and_choice, check_perceptron_update, check_sigmoid_gradient
+from labs.checks.lab02 import check_separating_line, check_xor_design, check_xor_network, forward_sign_network
 from labs.checks.lab03 import check_bp_design, check_bp_gradients, check_cross_validate, check_keras_twin
 from labs.checks.lab04 import check_confusion_matrix, check_fast_training, check_mlp_architecture
 from labs.checks.lab05 import check_ce_gradient, check_se_gradient
@@ -45,9 +45,11 @@ __all__ = [
     "relative_error",
     "check_perceptron_update",
     "check_sigmoid_gradient",
+    "check_and_choice",
     "forward_sign_network",
     "check_xor_network",
     "check_separating_line",
+    "check_xor_design",
     "check_bp_gradients",
     "check_cross_validate",
     "check_keras_twin",
