@@ -112,7 +112,7 @@ def test_the_prose_claims_hold(r):
         "claim_relu_uniform_explodes_holds", "claim_standardised_beats_scaled_holds",
         "claim_raw_pixels_fastest_holds", "claim_cosine_beats_large_constant_holds",
         "claim_bn_makes_sigmoid_net_train_holds", "claim_overfit_set_up_overfits_holds",
-        "claim_plain_degrades_residual_less_holds"}
+        "claim_plain_degrades_residual_less_holds", "claim_he_level_xavier_shrinks_holds"}
     failed = sorted(k for k, v in claims.items() if v is not True)
     assert not failed, failed
 
