@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="seed of the hidden tests' inputs (default: drawn afresh for each grading run)")
     grade.add_argument("--executed", type=Path, default=None, metavar="DIR",
                        help="keep every executed notebook in DIR/<student>/ (default: not kept)")
+    grade.add_argument("--dask", metavar="ADDRESS", default=None,
+                       help="grade on the workers of this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of "
+                            "--jobs here; results are the same as local grading with the same --seed")
     return parser
 
 
@@ -120,7 +123,8 @@ def _grade(args: argparse.Namespace) -> int:
     try:
         results = grade_submissions(args.submissions, notebook=args.notebook, cell_timeout=args.cell_timeout,
                                     time_limit=args.time_limit, jobs=args.jobs, sandbox=args.sandbox,
-                                    memory=int(args.memory * 1024**3), seed=seed, executed_dir=args.executed)
+                                    memory=int(args.memory * 1024**3), seed=seed, executed_dir=args.executed,
+                                    dask=args.dask)
     except (SandboxUnavailable, RuntimeError) as error:  # no sandbox, or a master that does not grade itself
         print(f"error: {error}", file=sys.stderr)
         return 2
