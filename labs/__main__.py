@@ -1,4 +1,4 @@
-"""Command line: ``python -m labs run | claims | colab | annotate | release | grade`` (``--help`` on each)."""
+"""Command line: ``python -m labs run | claims | colab | annotate | release | grade | similarity`` (``--help`` on each)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ NOTEBOOK_HELP = "e.g. 01 or 02_xor (default: all)"
 GRADE_CELL_TIMEOUT = 120
 GRADE_TIME_LIMIT = 900
 RUN_CELL_TIMEOUT = 1800  # labs.course.runner.DEFAULT_CELL_TIMEOUT, kept equal by the tests too
+# labs.course.similarity's DEFAULT_THRESHOLD, DEFAULT_MIN_TOKENS and DEFAULT_COMMON (kept equal by the tests)
+SIMILARITY_THRESHOLD, SIMILARITY_MIN_TOKENS, SIMILARITY_COMMON = 0.8, 40, 10
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,10 +74,46 @@ def _parser() -> argparse.ArgumentParser:
                        help="seed of the hidden tests' inputs (default: drawn afresh for each grading run)")
     grade.add_argument("--executed", type=Path, default=None, metavar="DIR",
                        help="keep every executed notebook in DIR/<student>/ (default: not kept)")
+    grade.add_argument("--similarity", action="store_true",
+                       help="also compare the answers across students and write OUT's name + -similarity.html/.csv")
     grade.add_argument("--dask", metavar="ADDRESS", default=None,
                        help="grade on the workers of this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of "
                             "--jobs here; results are the same as local grading with the same --seed")
+
+    similar = commands.add_parser("similarity", help="flag near-identical answer cells across students of a lab")
+    similar.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR", help="laid out as for grade")
+    similar.add_argument("--notebook", "--lab", dest="notebook", help="the lab every submission is "
+                         "(default: told by each file)")
+    similar.add_argument("--threshold", type=float, default=SIMILARITY_THRESHOLD,
+                         help=f"similarity from which a pair is reported, 0-1 (default: {SIMILARITY_THRESHOLD})")
+    similar.add_argument("--min-tokens", type=int, default=SIMILARITY_MIN_TOKENS,
+                         help="answers with fewer tokens of their own are too short to judge "
+                              f"(default: {SIMILARITY_MIN_TOKENS})")
+    similar.add_argument("--common", type=int, default=SIMILARITY_COMMON,
+                         help="code found in more than this many answers of an exercise is not counted "
+                              f"(default: {SIMILARITY_COMMON})")
+    similar.add_argument("--out", type=Path, default=Path("similarity.html"),
+                         help="HTML report to write, its CSV twin next to it (default: similarity.html)")
     return parser
+
+
+def _similarity(args: argparse.Namespace, out: Path | None = None) -> int:
+    from labs.course.similarity import find_similar, write_report
+
+    try:
+        report = find_similar(args.submissions, notebook=args.notebook,
+                              threshold=getattr(args, "threshold", SIMILARITY_THRESHOLD),
+                              min_tokens=getattr(args, "min_tokens", SIMILARITY_MIN_TOKENS),
+                              common=getattr(args, "common", SIMILARITY_COMMON))
+    except RuntimeError as error:  # copydetect not installed
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    page, table = write_report(report, out or args.out)
+    for pair in report.pairs:
+        print(f"{pair.notebook} exercise {pair.exercise}: {pair.a.student} and {pair.b.student} "
+              f"similarity {pair.similarity:.2f}")
+    print(f"{len(report.pairs)} similar pair(s); wrote {page} and {table} (grades are not changed)")
+    return 0
 
 
 def _claims(args: argparse.Namespace) -> int:
@@ -134,6 +172,8 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"{r.student:<{width}}  {r.notebook or '?':<16} {r.points:>4g}/{r.max_points:<4g} "
               f"{r.seconds:8.1f}  {r.flag}")
     print(f"wrote {write_csv(results, args.out)}")
+    if args.similarity:
+        return _similarity(args, args.out.with_name(args.out.stem + "-similarity.html"))
     return 0
 
 
@@ -173,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             from labs.course.expected import run_command as expected_command
 
             return expected_command(check=args.check)
+        if args.command == "similarity":
+            return _similarity(args)
         return _grade(args)
     except (ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -34,7 +34,7 @@ from labs.course.grading import GradedSubmission, Master, Reference, Settings, g
 _WORKER_FOLDERS: dict[tuple[str, str], Path] = {}  # (run, lab) -> this worker's copy of the reference records
 
 
-def _client(address):
+def _client(address, timeout: str = "30s"):
     try:
         from dask.distributed import Client
     except ImportError as error:  # an instructor tool: not in the students' install
@@ -43,7 +43,7 @@ def _client(address):
     if isinstance(address, Client):
         return address, False
     try:
-        return Client(address, timeout="30s"), True
+        return Client(address, timeout=timeout), True
     except OSError as error:
         raise RuntimeError(f"--dask {address}: cannot reach the Dask scheduler ({error})") from error
 
@@ -79,7 +79,7 @@ def _worker_settings(settings: Settings) -> Settings:
     try:
         from dask.distributed import get_worker
 
-        slots = max(1, get_worker().state.nthreads)
+        slots = max(1, get_worker().nthreads)
     except (ImportError, ValueError, AttributeError):
         slots = 1
     threads = str(max(1, cpu_cores() // slots))

@@ -107,15 +107,17 @@ def _copydetect():
 
 
 def course_lines(master: Master, answer_id: str) -> set[str]:
-    """The course's own lines of one answer cell (stripped): outside the solution block, the stub's
-    lines, and the signature lines inside the solution."""
+    """The course's own lines of one answer cell (stripped): outside the solution block, the block's
+    markers, the stub's lines, and the signature lines inside the solution."""
     lines, inside = set(), False
     for line in master.solutions[answer_id].splitlines():
         stripped = line.strip()
         if stripped.startswith(BEGIN_SOLUTION):
             inside = True
+            lines.add(stripped)
         elif stripped.startswith(_END_SOLUTION):
             inside = False
+            lines.add(stripped)
         elif not inside or _DEF.match(line):
             lines.add(stripped)
     lines.update(line.strip() for line in master.stubs[answer_id].splitlines())
