@@ -7,7 +7,8 @@ unanswered, or exercise 1 raising, in turn). The whole class is graded in one ru
 ``--jobs`` value (both labs at once, as ``python -m labs grade SUBMISSIONS_DIR`` does), with the
 same ``--seed``, in the real sandbox, and the script prints per run: wall time, seconds per
 submission (wall time / submissions), the mean of the CSV's per-submission ``seconds``, the
-peak memory of the grader and all its kernels together, and whether the CSV rows (all but
+peak memory of the grader and all its kernels together, the machine's mean 1-minute load
+average during the run (others' work inflates the times), and whether the CSV rows (all but
 ``seconds``) are identical to the first run's.
 
     python benchmarks/grading_scale.py                           # 200 of lab 01, 50 of lab 12, --jobs 1 2
@@ -66,6 +67,7 @@ class PeakMemory(threading.Thread):
     def __init__(self, interval: float = 0.5):
         super().__init__(daemon=True)
         self.interval, self.peak_rss, self.peak_pss, self.pss_readable = interval, 0, 0, True
+        self.loads: list[float] = []  # the 1-minute load average, sampled: how shared the machine was
         self._done = threading.Event()
 
     def run(self) -> None:
@@ -88,6 +90,7 @@ class PeakMemory(threading.Thread):
                 except psutil.Error:  # a kernel that ended between the listing and the reading
                     pass
             self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            self.loads.append(os.getloadavg()[0])
             self._done.wait(self.interval)
 
     def stop(self) -> None:
@@ -114,18 +117,18 @@ def measure(folder: Path, *, jobs: int = 1, dask: str | None = None, seed: int, 
             "per_submission": wall / max(1, len(graded)),
             "mean_seconds": sum(r.seconds for r in graded) / max(1, len(graded)),
             "peak_rss": monitor.peak_rss, "peak_pss": monitor.peak_pss if monitor.pss_readable else None,
-            "rows": _comparable(results),
+            "load": sum(monitor.loads) / max(1, len(monitor.loads)), "rows": _comparable(results),
             "points": {(r.student, r.notebook): r.points for r in results}}
 
 
 def table(runs: list[dict]) -> str:
     """The runs as a text table; ``identical`` compares each run's CSV rows with the first's."""
     lines = [f"{'submissions':>11}  {'jobs':<10} {'wall s':>8} {'s/submission':>12} {'mean seconds':>12} "
-             f"{'peak PSS GiB':>12} {'peak RSS GiB':>12}  identical"]
+             f"{'peak PSS GiB':>12} {'peak RSS GiB':>12} {'load':>5}  identical"]
     for run in runs:
         pss = f"{run['peak_pss'] / 2**30:12.2f}" if run["peak_pss"] else f"{'n/a':>12}"
         lines.append(f"{run['submissions']:>11}  {run['jobs']:<10} {run['wall']:8.1f} {run['per_submission']:12.2f} "
-                     f"{run['mean_seconds']:12.2f} {pss} {run['peak_rss'] / 2**30:12.2f}  "
+                     f"{run['mean_seconds']:12.2f} {pss} {run['peak_rss'] / 2**30:12.2f} {run['load']:5.1f}  "
                      f"{'yes' if run['rows'] == runs[0]['rows'] else 'NO'}")
     return "\n".join(lines)
 

@@ -6,9 +6,10 @@ them at once here. The results are the same as local grading with the same ``--s
 
 - this process reads the submissions, as local grading does, and sends each notebook to the
   cluster with the task, so the workers need no access to SUBMISSIONS_DIR;
-- the masters' own records (the reference the referee compares with) are made here, once per
-  lab, exactly as locally, and their files are sent to every worker, so every submission is
-  judged against the same records; the workers run student code only;
+- the masters' own records (the reference the referee compares with) are made once per lab,
+  exactly as locally but on one worker, and their files are then sent to every worker, so every
+  submission is judged against the same records; this process runs no kernel (it needs no
+  sandbox, e.g. on an HPC login node) and never runs student code;
 - a worker grades a task with :func:`labs.course.grading.grade_task`, the function local
   grading runs, in a fresh sandboxed kernel started on the worker's machine with the run's
   settings (seed, limits, sandbox, data source); only the kernels' thread counts follow the
@@ -100,6 +101,17 @@ def grade_on_worker(run: str, task: tuple, folder: Path, master: Master | None, 
     return grade_task(task, folder, {master.stem: master}, settings, references)
 
 
+def reference_on_worker(master: Master, settings: Settings) -> dict[str, bytes]:
+    """The master's own records for this run, made on a worker exactly as local grading makes them."""
+    settings.sandbox.check_available()
+    reference = Reference(master, _worker_settings(settings))
+    try:
+        return record_files(reference.records())
+    finally:
+        if reference.folder is not None:
+            shutil.rmtree(reference.folder, ignore_errors=True)
+
+
 def _forget(run: str) -> None:
     """Remove this worker's copies of a finished run's reference records."""
     for key in [k for k in _WORKER_FOLDERS if k[0] == run]:
@@ -142,8 +154,8 @@ def check_workers(client, settings: Settings) -> None:
         raise RuntimeError(f"Dask workers that cannot grade like this process (labs {labs.__version__}): {said}")
 
 
-def grade_on_cluster(address, tasks: list[tuple], folder: Path, masters: dict[str, Master], settings: Settings,
-                     references: dict[str, Reference]) -> list[GradedSubmission]:
+def grade_on_cluster(address, tasks: list[tuple], folder: Path, masters: dict[str, Master],
+                     settings: Settings) -> list[GradedSubmission]:
     """Grade ``tasks`` (from :func:`labs.course.grading._tasks`) on the Dask cluster at ``address``
     (a scheduler address, or a ``dask.distributed.Client``); results in the order of ``tasks``."""
     import secrets
@@ -152,9 +164,12 @@ def grade_on_cluster(address, tasks: list[tuple], folder: Path, masters: dict[st
     run = secrets.token_hex(8)
     try:
         check_workers(client, settings)
-        # The masters' own records first, here, once per lab of this run: an error there is the course's.
+        # The masters' own records first, once per lab of this run, on one worker each (the machine running
+        # this needs no sandbox and runs no kernel); their files then go to every worker. An error there is
+        # the course's, not a student's, and stops the run, as locally.
         needed = sorted({task[1] for task in tasks if task[1] is not None and task[3] is not None})
-        shipped = {stem: client.scatter(record_files(references[stem].records()), broadcast=True) for stem in needed}
+        made = {stem: client.submit(reference_on_worker, masters[stem], settings, pure=False) for stem in needed}
+        shipped = {stem: client.scatter(future.result(), broadcast=True) for stem, future in made.items()}
         by_lab = {stem: client.scatter(master, broadcast=True) for stem, master in masters.items()
                   if any(task[1] == stem for task in tasks)}
         futures = [client.submit(grade_on_worker, run, task, folder, by_lab.get(task[1]), settings,

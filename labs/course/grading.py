@@ -660,7 +660,8 @@ def grade_submissions(
     if not isinstance(sandbox, Sandbox):
         sandbox = Sandbox(sandbox, Limits(memory=check_int("memory", memory, minimum=2**28))
                           if memory is not None else Limits())
-    sandbox.check_available()
+    if dask is None:  # on a cluster, the workers run every kernel and check their own sandbox
+        sandbox.check_available()
     paths = resolve_notebooks([notebook], masters_folder) if notebook else course_notebooks(masters_folder)
     masters = {p.stem: Master.load(p) for p in paths}
     all_stems = [p.stem for p in course_notebooks(masters_folder)] or list(masters)
@@ -672,7 +673,7 @@ def grade_submissions(
     if dask is not None:  # the same tasks, graded on the workers of a Dask cluster
         from labs.course.distributed import grade_on_cluster
 
-        return grade_on_cluster(dask, tasks, Path(folder), masters, settings, references)
+        return grade_on_cluster(dask, tasks, Path(folder), masters, settings)
 
     def grade(task) -> GradedSubmission:
         return grade_task(task, Path(folder), masters, settings, references)
