@@ -123,6 +123,8 @@ def test_the_course_lines_are_left_out():
     master12 = Master.load(NOTEBOOKS / f"{LAB}.ipynb")
     own12 = similarity.own_code(ORIGINAL, similarity.course_lines(master12, master12.exercises[2].answer_id))
     assert not own12.startswith("def ") and "keras.layers.Add()" in own12
+    renamed = similarity.own_code(RENAMED_COPY, similarity.course_lines(master12, master12.exercises[2].answer_id))
+    assert "def residual_block" not in renamed  # the signature is the course's, whatever its parameters are called
 
 
 def test_code_most_of_the_class_wrote_alike_is_not_counted(tmp_path):
@@ -138,7 +140,7 @@ def test_command_writes_an_escaped_report_and_a_csv_and_changes_no_grade(class_f
     assert "12_deep_training exercise 3: ann and bob" in capsys.readouterr().out
     page = out.read_text(encoding="utf-8")
     assert "<script>" not in page and "&lt;script&gt;" in page and "http" not in page  # offline, escaped
-    assert "<mark>" in page
+    assert "<mark>" in page and "<span class='course'>def residual_block(x, width" in page  # the whole cells
     with open(out.with_suffix(".csv"), newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["student_a"], r["student_b"], r["exercise"]) for r in rows] == [("ann", "bob", "3")]

@@ -63,6 +63,7 @@ class Answer:
     cell: str  # the whole answer cell as handed in
     own: str  # the lines compared: the cell without the course's own lines
     tokens: int
+    course: set[str] = field(default_factory=set)  # the course's lines of this answer cell
     fingerprint: object = None  # copydetect.CodeFingerprint
 
 
@@ -125,9 +126,18 @@ def course_lines(master: Master, answer_id: str) -> set[str]:
     return lines
 
 
+def _is_course_line(line: str, course: set[str]) -> bool:
+    stripped = line.strip()
+    if stripped in course:
+        return True
+    # the signature of a function the exercise asks for, whatever its parameters are called
+    signature = _DEF.match(line) and stripped.partition("(")[0] + "("
+    return bool(signature) and any(c.startswith(signature) for c in course)
+
+
 def own_code(cell: str, course: set[str]) -> str:
     """The cell without the course's lines (compared stripped, so re-indenting them keeps them out)."""
-    return "".join(line for line in cell.splitlines(keepends=True) if line.strip() not in course)
+    return "".join(line for line in cell.splitlines(keepends=True) if not _is_course_line(line, course))
 
 
 def token_count(code: str) -> int:
@@ -190,7 +200,7 @@ def compare(found: dict, masters: dict[str, Master], *, threshold: float = DEFAU
                 report.unanswered[lab, number] = report.unanswered.get((lab, number), 0) + 1
                 continue
             own = own_code(cell, course)
-            answer = Answer(student, path, cell, own, token_count(own))
+            answer = Answer(student, path, cell, own, token_count(own), course)
             if answer.tokens < min_tokens:
                 report.short[lab, number] = report.short.get((lab, number), 0) + 1
                 continue
@@ -239,21 +249,27 @@ def find_similar(folder: str | Path, *, notebook: str | None = None, threshold: 
 
 
 def _highlighted(answer: Answer, slices: list[tuple[int, int]]) -> str:
-    """The answer's own lines, escaped, with the passages found in the other answer marked."""
-    text, marks = answer.own, [False] * len(answer.own)
+    """The whole answer cell, escaped: the course's lines greyed (they were not compared), the
+    passages found in the other answer marked."""
+    marks = [False] * len(answer.own)
     for start, end in slices:
-        for i in range(max(0, start), min(len(text), end)):
+        for i in range(max(0, start), min(len(marks), end)):
             marks[i] = True
-    out = []
-    for flag, group in itertools.groupby(zip(text, marks), key=lambda pair: pair[1]):
-        chunk = html.escape("".join(ch for ch, _ in group))
-        out.append(f"<mark>{chunk}</mark>" if flag else chunk)
+    out, here = [], 0  # here: where the next kept line starts in answer.own
+    for line in answer.cell.splitlines(keepends=True):
+        if _is_course_line(line, answer.course):
+            out.append(f"<span class='course'>{html.escape(line)}</span>")
+            continue
+        for flag, group in itertools.groupby(zip(line, marks[here:here + len(line)]), key=lambda pair: pair[1]):
+            chunk = html.escape("".join(ch for ch, _ in group))
+            out.append(f"<mark>{chunk}</mark>" if flag else chunk)
+        here += len(line)
     return "".join(out)
 
 
 _STYLE = """body{font-family:sans-serif;margin:1.5em;max-width:1400px}table.pair{width:100%;border-collapse:collapse;
 margin-bottom:2em}td{vertical-align:top;width:50%;border:1px solid #ccc;padding:.4em}pre{white-space:pre-wrap;
-margin:0;font-size:.9em}mark{background:#ffe28a}h2{font-size:1.1em;margin-top:2em}.muted{color:#666}"""
+margin:0;font-size:.9em}mark{background:#ffe28a}h2{font-size:1.1em;margin-top:2em}.muted,.course{color:#888}"""
 
 
 def write_html(report: Report, path: str | Path) -> Path:
@@ -268,7 +284,7 @@ def write_html(report: Report, path: str | Path) -> Path:
              "(names, layout and comments normalised away); the course's own lines (def line, docstring, stub) "
              "and code most of the class wrote alike are left out; answers under "
              f"{report.min_tokens} tokens are too short to judge. <b>This flags; it changes no grade.</b> "
-             "Highlighted: passages found in both answers.</p>", "<table><tr><th>lab</th><th>exercise</th>"
+             "Highlighted: passages found in both answers; grey: the course's lines, not compared.</p>", "<table><tr><th>lab</th><th>exercise</th>"
              "<th>answers compared</th><th>too short</th><th>unanswered</th></tr>"]
     for key in sorted(set(report.compared) | set(report.unanswered)):
         parts.append(f"<tr><td>{e(key[0])}</td><td>{key[1]}</td><td>{report.compared.get(key, 0)}</td>"
