@@ -14,6 +14,7 @@ average during the run (others' work inflates the times), and whether the CSV ro
     python benchmarks/grading_scale.py                           # 200 of lab 01, 50 of lab 12, --jobs 1 2
     python benchmarks/grading_scale.py --lab01 40 --lab12 10     # a smaller class
     python benchmarks/grading_scale.py --jobs 2 --dask tcp://scheduler:8786   # and a Dask cluster's row
+    python benchmarks/grading_scale.py --jobs 1 2 --local-cluster 2            # and a LocalCluster of 2 workers
 
 Peak memory is sampled every half second with psutil over this process and every process it
 started (the sandboxed kernels included): ``PSS`` (proportional set size, where each shared
@@ -118,7 +119,8 @@ def measure(folder: Path, *, jobs: int = 1, dask: str | None = None, seed: int, 
             "mean_seconds": sum(r.seconds for r in graded) / max(1, len(graded)),
             "peak_rss": monitor.peak_rss, "peak_pss": monitor.peak_pss if monitor.pss_readable else None,
             "load": sum(monitor.loads) / max(1, len(monitor.loads)), "rows": _comparable(results),
-            "points": {(r.student, r.notebook): r.points for r in results}}
+            "points": {(r.student, r.notebook): r.points for r in results},
+            "by_lab": {lab: [r.seconds for r in graded if r.notebook == lab] for lab in sorted({r.notebook for r in graded})}}
 
 
 def table(runs: list[dict]) -> str:
@@ -139,6 +141,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--lab12", type=int, default=50, help="submissions of lab 12 (default: 50)")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values to run (default: 1 2)")
     parser.add_argument("--dask", metavar="ADDRESS", help="also grade on this Dask scheduler's workers")
+    parser.add_argument("--local-cluster", type=int, metavar="N", default=0,
+                        help="also grade on a Dask LocalCluster of N worker processes, one thread each")
     parser.add_argument("--seed", type=int, default=16, help="the hidden tests' seed, the same for every run")
     parser.add_argument("--cell-timeout", type=int, default=grading.DEFAULT_CELL_TIMEOUT)
     parser.add_argument("--keep", type=Path, help="write the class into this folder and keep it (default: a temp)")
@@ -155,7 +159,23 @@ def main(argv: list[str] | None = None) -> list[dict]:
             print(table(runs).splitlines()[-1], flush=True)
         if args.dask:
             runs.append(measure(folder, dask=args.dask, seed=args.seed, cell_timeout=args.cell_timeout))
+        if args.local_cluster:
+            from dask.distributed import LocalCluster
+
+            with LocalCluster(n_workers=args.local_cluster, threads_per_worker=1, dashboard_address=None) as cluster:
+                run = measure(folder, dask=cluster.scheduler_address, seed=args.seed, cell_timeout=args.cell_timeout)
+            run["jobs"] = f"{args.local_cluster} workers"
+            runs.append(run)
         print(table(runs))
+        for run in runs:
+            means = ", ".join(f"{lab} {sum(s) / len(s):.1f} s ({len(s)})" for lab, s in run["by_lab"].items())
+            print(f"mean grading seconds by lab, jobs {run['jobs']}: {means}")
+        for run in runs[1:]:
+            differ = [(a, b) for a, b in zip(runs[0]["rows"], run["rows"]) if a != b]
+            for first, other in differ[:10]:  # say where, so that a difference can be explained
+                print(f"differs, jobs {runs[0]['jobs']} vs {run['jobs']}: {first['student']} {first['notebook']} "
+                      f"exercise {first['exercise']}: {first['status']} {first['message'][:150]!r} vs "
+                      f"{other['status']} {other['message'][:150]!r}")
         print(f"load average at the end {os.getloadavg()[0]:.1f}")
     return runs
 
