@@ -1,4 +1,5 @@
-"""Command line: ``python -m labs run | claims | colab | annotate | release | grade | similarity`` (``--help`` on each)."""
+"""Command line: ``python -m labs run | claims | colab | annotate | release | grade | feedback | gradebook |
+check | similarity`` (``--help`` on each)."""
 
 from __future__ import annotations
 
@@ -79,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--dask", metavar="ADDRESS", default=None,
                        help="grade on the workers of this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of "
                             "--jobs here; results are the same as local grading with the same --seed")
+    grade.add_argument("--feedback", type=Path, default=None, metavar="DIR",
+                       help="write a page per student and lab, DIR/<student>/<lab>.html and .json (default: none)")
+    _feedback_commands(commands)
 
     similar = commands.add_parser("similarity", help="flag near-identical answer cells across students of a lab")
     similar.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR", help="laid out as for grade")
@@ -95,6 +99,24 @@ def _parser() -> argparse.ArgumentParser:
     similar.add_argument("--out", type=Path, default=Path("similarity.html"),
                          help="HTML report to write, its CSV twin next to it (default: similarity.html)")
     return parser
+
+
+def _feedback_commands(commands) -> None:
+    feedback = commands.add_parser("feedback", help="write students' feedback pages from grading CSVs")
+    feedback.add_argument("csv", type=Path, nargs="+", metavar="CSV", help="CSVs written by python -m labs grade")
+    feedback.add_argument("--out", type=Path, default=Path("feedback"), help="folder to write (default: feedback/)")
+    gradebook = commands.add_parser("gradebook", help="one table, a Canvas and a Moodle import file from grading CSVs")
+    gradebook.add_argument("csv", type=Path, nargs="+", metavar="CSV",
+                           help="CSVs written by python -m labs grade; a later one wins for the same student and lab")
+    gradebook.add_argument("--out", type=Path, default=Path("gradebook"), help="folder to write (default: gradebook/)")
+    gradebook.add_argument("--roster", type=Path, default=None,
+                           help="CSV: student (folder name), and name, canvas_id, sis_user_id, sis_login_id, section, "
+                                "email, idnumber, username as the LMS knows them")
+    gradebook.add_argument("--title", action="append", default=[], metavar="LAB=TITLE",
+                           help='the LMS column of a lab, e.g. 01="Lab 1 (123456)" for an existing Canvas assignment')
+    check = commands.add_parser("check", help="run your copy of a lab (fast profile) and say which exercises pass")
+    check.add_argument("notebook", type=Path, metavar="NOTEBOOK.ipynb")
+    check.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
 
 
 def _similarity(args: argparse.Namespace, out: Path | None = None) -> int:
@@ -122,7 +144,7 @@ def _claims(args: argparse.Namespace) -> int:
     from labs.profiles import profile
 
     setup(verbose=False)  # seeds and deterministic ops, as in the notebooks
-    measured = slide_claims.run(settings=profile(args.profile), seeds=args.seeds)
+    measured = slide_claims.run(settings=profile(args.profile), seeds=args.seeds, verbose=True)
     print(measured.report())
     return 0 if measured.holds else 1
 
@@ -172,6 +194,11 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"{r.student:<{width}}  {r.notebook or '?':<16} {r.points:>4g}/{r.max_points:<4g} "
               f"{r.seconds:8.1f}  {r.flag}")
     print(f"wrote {write_csv(results, args.out)}")
+    if args.feedback is not None:
+        from labs.course.feedback import write_feedback
+        from labs.course.grading import csv_rows
+
+        print(f"wrote {len(write_feedback(csv_rows(results), args.feedback))} feedback pages under {args.feedback}")
     if args.similarity:
         return _similarity(args, args.out.with_name(args.out.stem + "-similarity.html"))
     return 0
@@ -213,6 +240,18 @@ def main(argv: list[str] | None = None) -> int:
             from labs.course.expected import run_command as expected_command
 
             return expected_command(check=args.check)
+        if args.command == "feedback":
+            from labs.course.feedback import run_command as feedback_command
+
+            return feedback_command(args.csv, args.out)
+        if args.command == "gradebook":
+            from labs.course.gradebook import run_command as gradebook_command
+
+            return gradebook_command(args.csv, args.out, args.roster, args.title)
+        if args.command == "check":
+            from labs.checks.readiness import run_notebook
+
+            return run_notebook(args.notebook, timeout=args.timeout)
         if args.command == "similarity":
             return _similarity(args)
         return _grade(args)

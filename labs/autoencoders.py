@@ -105,7 +105,7 @@ def pretrain_layerwise(
     batch_size: int = 100,
     optimizer: str | Any = "adam",
     learning_rate: float = 1e-3,
-    verbose: bool = True,
+    verbose: bool = False,
 ) -> list[Autoencoder]:
     """Greedy layer-wise pre-training: train a one-layer autoencoder on ``x``, then the next on
     the codes of the first, and so on through ``layers``; return the trained autoencoders.

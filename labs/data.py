@@ -19,8 +19,9 @@ Where the data comes from, in order:
    download once, and neither ever sees a half-written file. A data folder we may not write
    to gets the download in a temporary folder, used once and not kept.
 4. If the download cannot be made (no network, a name that does not resolve, a server that
-   does not answer or refuses), a visible warning says what failed and how to get the full
-   set, and the sample is returned; the failure is remembered, so later calls in the same
+   does not answer or refuses), one plain line on stdout says that the sample is used, how
+   big it is and what failed (:func:`sources_used` keeps the details), and the sample is
+   returned; the failure is remembered, so later calls in the same
    process fall back at once instead of waiting again. With ``LABS_DATA=full`` the failure is
    an error instead.
 
@@ -37,7 +38,6 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-import warnings
 import zipfile
 from pathlib import Path
 
@@ -71,10 +71,6 @@ class MnistDownloadError(RuntimeError):
 
 class MnistNetworkError(OSError):
     """MNIST could not be downloaded: the message says why (DNS, timeout, refusal, HTTP status)."""
-
-
-class MnistSampleWarning(UserWarning):
-    """The full MNIST could not be had, so the offline sample is used instead."""
 
 
 # Download failures of this process, by (url, sha256): later calls fall back at once.
@@ -140,11 +136,25 @@ def sources_used() -> list[dict[str, str]]:
     return [dict(entry) for entry in _SOURCES_USED]
 
 
-def _note_source(data: str, why: str) -> None:
-    """Remember (and record, for ``python -m labs run``) which MNIST a notebook used and why."""
+SAMPLE_LABEL = "offline sample (5,000 images)"
+
+
+def _sample_line(arrays: MnistArrays, why: str) -> str:
+    (x_train, _), (x_test, _) = arrays
+    return f"MNIST: the offline sample, {len(x_train):,} training / {len(x_test):,} test images{why}."
+
+
+def _note_source(data: str, why: str, line: str | None = None) -> None:
+    """Remember (and record, for ``python -m labs run``) which MNIST a notebook used and why.
+
+    ``line`` is printed the first time this process uses ``data``: one plain line per
+    notebook, however often it loads MNIST; the details stay in :func:`sources_used`.
+    """
     entry = {"data": data, "why": why}
     if entry in _SOURCES_USED:
         return
+    if line and all(seen["data"] != data for seen in _SOURCES_USED):
+        print(line, flush=True)
     _SOURCES_USED.append(entry)
     from labs.results import record
 
@@ -171,12 +181,9 @@ def load_mnist(source: str | None = None, *, timeout: float | None = None, sha25
     sha256 = MNIST_SHA256 if sha256 is None else _check_sha256(sha256)
 
     if source == "sample":
-        print(
-            "Using the offline MNIST sample (5,000 images: 4,000 train / 1,000 test), "
-            "as LABS_DATA=sample asks."
-        )
-        _note_source("offline sample (5,000 images)", "LABS_DATA=sample asks for it")
-        return load_mnist_sample()
+        arrays = load_mnist_sample()
+        _note_source(SAMPLE_LABEL, "LABS_DATA=sample asks for it", _sample_line(arrays, " (LABS_DATA=sample)"))
+        return arrays
 
     folder = data_dir()
     try:
@@ -186,16 +193,11 @@ def load_mnist(source: str | None = None, *, timeout: float | None = None, sha25
             raise RuntimeError(
                 f"Could not download MNIST: {error} " + HOW_TO_GET_MNIST.format(data_dir=folder)
             ) from error
-        warnings.warn(
-            f"\n*** Could not download MNIST: {error}\n"
-            "*** Using the offline 5,000-image sample instead (4,000 train / 1,000 test): "
-            "accuracies will be lower than on the full set.\n*** "
-            + HOW_TO_GET_MNIST.format(data_dir=folder),
-            MnistSampleWarning,
-            stacklevel=2,
-        )
-        _note_source("offline sample (5,000 images)", f"the download failed: {error}")
-        return load_mnist_sample()
+        arrays = load_mnist_sample()
+        _note_source(SAMPLE_LABEL, f"the download failed: {error}",
+                     _sample_line(arrays, f" — full MNIST could not be downloaded ({error}); "
+                                          "the README's section on data says how to get it"))
+        return arrays
     try:
         with np.load(path, allow_pickle=False) as arrays:
             loaded = (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
@@ -416,8 +418,8 @@ def mnist_for_mlp(
 
     ``n_train`` / ``n_test`` keep the first that many images of each part (all by default;
     the order of the files is already random). Asking for more images than the set holds is
-    an error, unless ``allow_fewer``: then the whole part is kept and a line says so (the
-    offline sample has 4,000 training images). ``source`` is passed to :func:`load_mnist`.
+    an error, unless ``allow_fewer``: then the whole part is kept (the offline sample has 4,000
+    training images; :func:`load_mnist`'s one line says how many the notebook got). ``source`` is passed to :func:`load_mnist`.
     """
     (x_train, y_train), (x_test, y_test) = load_mnist(source)
     parts = []
@@ -426,8 +428,6 @@ def mnist_for_mlp(
             n = check_int(label, n, minimum=1)
             if n > len(x) and not allow_fewer:
                 raise ValueError(f"{label} asks for {n} images but only {len(x)} are available.")
-            if n > len(x):
-                print(f"{label} asks for {n:,} images; this set has {len(x):,}, so all {len(x):,} are used.")
             x, y = x[:n], y[:n]
         x = x.reshape(len(x), -1).astype(np.float32)
         if scale:

@@ -98,11 +98,15 @@ def check_labs_version(requires: str, installed: str | None = None) -> bool:
     return False
 
 
-def setup(seed: int | None = None, *, requires: str | None = None, verbose: bool = True) -> SetupInfo:
+_LAST_SETUP: list[SetupInfo] = []
+
+
+def setup(seed: int | None = None, *, requires: str | None = None, verbose: bool = True) -> None:
     """Seed everything, make TensorFlow deterministic, set plot defaults and report the machine.
 
     ``seed`` defaults to ``LABS_SEED`` (or 0). ``requires`` is the labs version the notebook
-    was written for: an older installed labs gets a warning. Returns a :class:`SetupInfo`.
+    was written for: an older installed labs gets a warning. Returns nothing, so a notebook's
+    first cell shows the printed report alone; :func:`setup_info` gives what it found.
     """
     if requires is not None:
         check_labs_version(requires)
@@ -128,9 +132,16 @@ def setup(seed: int | None = None, *, requires: str | None = None, verbose: bool
         keras=keras.__version__,
         cpu_cores=cpu_cores(),
     )
+    _LAST_SETUP[:] = [info]
     if verbose:
         print(report(info))
-    return info
+
+
+def setup_info() -> SetupInfo:
+    """What the last :func:`setup` call found and set (seed, profile, device, versions)."""
+    if not _LAST_SETUP:
+        raise RuntimeError("labs.setup() has not run in this process yet: call it first.")
+    return _LAST_SETUP[0]
 
 
 @contextmanager

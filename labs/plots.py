@@ -1,4 +1,17 @@
-"""Plots the labs share: decision boundaries, training curves, image grids, activations."""
+"""Plots the labs share: decision boundaries, training curves, image grids, activations.
+
+Conventions every helper here follows, so that a figure shows its point at a glance:
+
+- epoch, step and count axes have whole-number ticks (:func:`integer_ticks`);
+- curves that may lie on top of each other get distinct line styles and markers
+  (:func:`line_style`), not only colours;
+- axis labels are short; what a band or a mean is over goes in the legend's title
+  ("mean of 3 seeds, band = min..max");
+- ``legend="outside"`` puts the legend beside the axes (inside the figure) where it would
+  cover curves (:func:`place_legend`);
+- on a log axis, values that cannot be drawn (zero, infinite, NaN) are marked at the
+  bottom or top edge instead of vanishing (:func:`mark_off_scale`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +23,70 @@ import numpy as np
 from labs.validation import check_array, check_int, check_same_length
 
 _CLASS_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:orange", "tab:purple", "tab:brown")
+_LINE_STYLES = ("-", "--", "-.", ":")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LEGEND_PLACES = ("best", "outside", "none")
+
+
+def line_style(index: int) -> dict[str, Any]:
+    """Keyword arguments for the ``index``-th curve of a plot: its own dash pattern and marker,
+    so that curves lying on top of each other stay visible (not only their colour differs)."""
+    index = check_int("index", index, minimum=0)
+    return {"linestyle": _LINE_STYLES[index % len(_LINE_STYLES)], "marker": _MARKERS[index % len(_MARKERS)],
+            "markersize": 4, "markevery": 0.1}
+
+
+def integer_ticks(ax: Any, axis: str = "x") -> Any:
+    """Whole-number ticks on ``axis`` (``"x"``, ``"y"`` or ``"both"``): epochs, steps, counts."""
+    from matplotlib.ticker import MaxNLocator
+
+    from labs.validation import check_choice
+
+    axis = check_choice("axis", axis, ("x", "y", "both"))
+    for name in ("x", "y") if axis == "both" else (axis,):
+        getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(integer=True))
+    return ax
+
+
+def place_legend(ax: Any, legend: str = "best", *, title: str | None = None, fontsize: float | None = None) -> Any:
+    """Draw ``ax``'s legend: ``"best"`` (inside, where it covers least), ``"outside"`` (to the
+    right of the axes, inside the figure: for plots whose curves fill the axes) or ``"none"``.
+    ``title`` says what the lines are (e.g. "mean of 3 seeds, band = min..max")."""
+    from labs.validation import check_choice
+
+    legend = check_choice("legend", legend, LEGEND_PLACES)
+    if legend == "none":
+        return None
+    options: dict[str, Any] = {"title": title, "fontsize": fontsize}
+    if title:
+        options["title_fontsize"] = 8
+    if legend == "outside":
+        options.update(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    else:
+        options["loc"] = "best"
+    return ax.legend(**options)
+
+
+def mark_off_scale(ax: Any, x: Any, values: Any, *, color: Any = None) -> int:
+    """On a log-scaled y axis, mark the points ``values`` cannot show: zero or negative values
+    with a ``v`` at the bottom edge, infinite or NaN values with a ``^`` at the top edge.
+    Returns how many points were marked (a legend entry names each kind once)."""
+    from matplotlib.transforms import blended_transform_factory
+
+    x = np.asarray(x, dtype=float)
+    values = np.asarray(values, dtype=float)
+    edge = blended_transform_factory(ax.transData, ax.transAxes)
+    marked = 0
+    for chosen, y, marker, label in ((np.isfinite(values) & (values <= 0), 0.02, "v", "0 (off the log scale)"),
+                                     (~np.isfinite(values), 0.98, "^", "inf or NaN (off the scale)")):
+        if not chosen.any():
+            continue
+        seen = {h.get_label() for h in ax.get_lines()}
+        ax.plot(x[chosen], np.full(chosen.sum(), y), ls="none", marker=marker, ms=8, mfc="none",
+                color=color or "k", transform=edge, clip_on=False,
+                label=label if label not in seen else "_nolegend_")
+        marked += int(chosen.sum())
+    return marked
 
 
 def _axes(ax: Any = None, figsize: tuple[float, float] | None = None) -> Any:
@@ -95,11 +172,12 @@ def plot_history(
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         epochs = np.arange(1, len(logs[metric]) + 1)
-        ax.plot(epochs, logs[metric], label="train")
+        ax.plot(epochs, logs[metric], label="train", **line_style(0))
         if f"val_{metric}" in logs:
-            ax.plot(epochs, logs[f"val_{metric}"], label="validation")
+            ax.plot(epochs, logs[f"val_{metric}"], label="validation", **line_style(1))
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
+        integer_ticks(ax, "x")
         ax.legend()
     if title:
         fig.suptitle(title)
@@ -154,10 +232,10 @@ def plot_activations(names: Sequence[str], *, s_range: tuple[float, float] = (-5
 
     s = np.linspace(*s_range, 401)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-    for name in names:
+    for index, name in enumerate(names):
         f, f_prime = activation(name)
-        axes[0].plot(s, f(s), label=name)
-        axes[1].plot(s, f_prime(s), label=name)
+        axes[0].plot(s, f(s), label=name, **line_style(index))
+        axes[1].plot(s, f_prime(s), label=name, **line_style(index))
     axes[0].set_title("activation f(s)")
     axes[1].set_title("derivative f'(s)")
     for ax in axes:
@@ -174,24 +252,32 @@ def plot_comparison(
     ax: Any = None,
     title: str | None = None,
     labels: Mapping[str, str] | None = None,
+    legend: str = "best",
+    log: bool = False,
 ) -> Any:
     """Mean curve of ``metric`` per configuration over seeds, with the min–max band shaded.
 
     ``results`` is the tidy DataFrame from :func:`labs.training.compare`; ``labels`` may
-    rename configurations in the legend (``{config: label}``).
+    rename configurations in the legend (``{config: label}``); ``legend`` is ``"best"``,
+    ``"outside"`` (beside the axes) or ``"none"``; ``log`` puts the metric on a log scale.
+    The legend's title says what the curves are over ("mean of 3 seeds, band = min..max").
     """
     if metric not in results.columns:
         raise ValueError(f"metric {metric!r} is not in the results; columns are {list(results.columns)}.")
     ax = _axes(ax, figsize=(6.4, 4.0))
-    for config in dict.fromkeys(results["config"]):
+    for index, config in enumerate(dict.fromkeys(results["config"])):
         per_epoch = results[results["config"] == config].groupby("epoch")[metric]
         mean, low, high = per_epoch.mean(), per_epoch.min(), per_epoch.max()
-        (line,) = ax.plot(mean.index, mean.values, label=str((labels or {}).get(config, config)))
+        (line,) = ax.plot(mean.index, mean.values, label=str((labels or {}).get(config, config)),
+                          **line_style(index))
         ax.fill_between(mean.index, low.values, high.values, color=line.get_color(), alpha=0.2)
+    if log:
+        ax.set_yscale("log")
     seeds = results["seed"].nunique()
     ax.set_xlabel("epoch")
-    ax.set_ylabel(metric + (f" (mean of {seeds} seeds, band = min..max)" if seeds > 1 else ""))
-    ax.legend()
+    ax.set_ylabel(metric.replace("_", " "))
+    integer_ticks(ax, "x")
+    place_legend(ax, legend, title=f"mean of {seeds} seeds, band = min..max" if seeds > 1 else None)
     if title:
         ax.set_title(title)
     return ax
@@ -204,24 +290,32 @@ def plot_layer_statistics(
     log: bool = True,
     ax: Any = None,
     title: str | None = None,
+    legend: str = "best",
 ) -> Any:
     """One line per labelled table from :func:`labs.diagnostics.layer_statistics`: ``column``
-    against the layer number (input side on the left), on a log scale by default."""
+    against the layer number (input side on the left), on a log scale by default. On the log
+    scale a zero is marked at the bottom edge and an infinity or NaN at the top
+    (:func:`mark_off_scale`)."""
     if not isinstance(tables, Mapping) or not tables:
         raise ValueError("tables must be a non-empty dict {label: layer_statistics table}.")
     ax = _axes(ax, figsize=(6.4, 4.0))
-    for label, table in tables.items():
+    off_scale = []
+    for index, (label, table) in enumerate(tables.items()):
         if column not in table.columns:
             raise ValueError(f"tables[{label!r}] has no column {column!r}; it has {list(table.columns)}.")
         values = table[column].to_numpy(dtype=float)
         drawable = np.isfinite(values) & (values > 0 if log else True)  # no inf; no zero on a log axis
-        ax.plot(table["layer"], np.where(drawable, values, np.nan), marker="o", label=str(label))
+        (line,) = ax.plot(table["layer"], np.where(drawable, values, np.nan), label=str(label),
+                          **{**line_style(index), "markevery": 1})
+        off_scale.append((table["layer"], values, line.get_color()))
     if log:
         ax.set_yscale("log")
+        for layers, values, colour in off_scale:
+            mark_off_scale(ax, layers, values, color=colour)
     ax.set_xlabel("layer (1 = next to the input)")
     ax.set_ylabel(column.replace("_", " "))
     ax.set_xticks(sorted({int(n) for t in tables.values() for n in t["layer"]}))
-    ax.legend()
+    place_legend(ax, legend)
     if title:
         ax.set_title(title)
     return ax
@@ -235,6 +329,7 @@ def plot_trajectories(
     limits: tuple[tuple[float, float], tuple[float, float]] | None = None,
     levels: int = 20,
     title: str | None = None,
+    legend: str = "best",
 ) -> Any:
     """Contours of a 2-parameter ``loss`` (called on ``(..., 2)`` arrays) and optimizer paths on it.
 
@@ -253,11 +348,11 @@ def plot_trajectories(
     g1, g2 = np.meshgrid(np.linspace(*limits[0], 200), np.linspace(*limits[1], 200))
     surface = np.asarray(loss(np.stack([g1, g2], axis=-1)), dtype=float)
     ax.contour(g1, g2, surface, levels=levels, cmap="viridis", alpha=0.6, linewidths=0.8)
-    for label, path in checked.items():
-        ax.plot(path[:, 0], path[:, 1], marker="o", ms=3, lw=1.2, label=label)
+    for index, (label, path) in enumerate(checked.items()):
+        ax.plot(path[:, 0], path[:, 1], lw=1.2, label=label, **{**line_style(index), "markersize": 3, "markevery": 1})
     ax.plot(*next(iter(checked.values()))[0], marker="*", ms=12, color="k", ls="none", label="start")
     ax.set(xlim=limits[0], ylim=limits[1], xlabel="$w_1$", ylabel="$w_2$")
-    ax.legend(fontsize=8)
+    place_legend(ax, legend, fontsize=8)
     if title:
         ax.set_title(title)
     return ax
@@ -270,6 +365,7 @@ def plot_step_gradients(
     ax: Any = None,
     title: str | None = None,
     ylabel: str = "gradient norm",
+    legend: str = "best",
 ) -> Any:
     """One line per labelled array of per-step gradient norms (from
     :func:`labs.rnn.step_gradient_norms`, step 1 first) against the distance from the last step
@@ -277,15 +373,21 @@ def plot_step_gradients(
     if not isinstance(norms, Mapping) or not norms:
         raise ValueError("norms must be a non-empty dict {label: array of per-step gradient norms}.")
     ax = _axes(ax, figsize=(6.4, 4.0))
-    for label, values in norms.items():
+    off_scale = []
+    for index, (label, values) in enumerate(norms.items()):
         values = check_array(f"norms[{label!r}]", np.asarray(values, dtype=float)[::-1], ndim=1)
-        drawable = values > 0 if log else np.ones(len(values), dtype=bool)  # no zero on a log axis
-        ax.plot(np.arange(len(values)), np.where(drawable, values, np.nan), marker="o", ms=3, label=str(label))
+        drawable = (values > 0) & np.isfinite(values) if log else np.ones(len(values), dtype=bool)
+        (line,) = ax.plot(np.arange(len(values)), np.where(drawable, values, np.nan), label=str(label),
+                          **line_style(index))
+        off_scale.append((np.arange(len(values)), values, line.get_color()))
     if log:
         ax.set_yscale("log")
+        for steps, values, colour in off_scale:
+            mark_off_scale(ax, steps, values, color=colour)
     ax.set_xlabel("steps back from the last output (0 = last step)")
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
+    integer_ticks(ax, "x")
+    place_legend(ax, legend, fontsize=8)
     if title:
         ax.set_title(title)
     return ax

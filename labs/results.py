@@ -37,8 +37,9 @@ def _plain(value: Any) -> Any:
     )
 
 
-def record(name: str, value: Any) -> Any:
-    """Record one measured result under ``name`` and return ``value`` unchanged."""
+def record(name: str, value: Any) -> None:
+    """Record one measured result under ``name`` (for the course's tests); returns nothing, so
+    a cell that ends with it shows no stray value."""
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"name must be a non-empty string; got {name!r}.")
     _RECORDED[name] = _plain(value)
@@ -49,7 +50,6 @@ def record(name: str, value: Any) -> Any:
         stored[name] = _RECORDED[name]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(stored, indent=2, sort_keys=True), encoding="utf-8")
-    return value
 
 
 def recorded() -> dict[str, Any]:

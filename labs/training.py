@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequenc
 from typing import Any
 
 from labs.models import BUILD_ARGS, build_mlp
+from labs.progress import Progress
 from labs.validation import check_int, check_positive, check_same_length
 
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
@@ -147,7 +148,7 @@ def train(
     metrics: Sequence[str] = ("accuracy",),
     callbacks: Iterable[Any] = (),
     shuffle: bool = True,
-    verbose: bool = True,
+    verbose: bool = False,
     log_every: int | None = None,
     steps_per_execution: int | None = None,
 ) -> Any:
@@ -156,7 +157,7 @@ def train(
     Defaults are the slides' setup: cross-entropy, SGD with learning rate 0.1, batch 100,
     20 epochs. ``learning_rate`` may also be a Keras learning-rate schedule;
     ``optimizer_options`` go to the optimizer named by ``optimizer`` (e.g.
-    ``{"weight_decay": 1e-4}``). ``verbose`` prints about ten lines per run (every ``log_every`` epochs).
+    ``{"weight_decay": 1e-4}``). ``verbose=True`` prints about ten lines per run (every ``log_every`` epochs); quiet by default.
     ``steps_per_execution`` defaults to a whole epoch (see :func:`default_steps_per_execution`);
     the results are the same as with 1, only faster.
     """
@@ -184,7 +185,7 @@ def compare(
     *,
     seeds: Sequence[int] = (0,),
     validation_data: tuple[Any, Any] | None = None,
-    verbose: bool = True,
+    verbose: bool = False,
     keep_models: MutableMapping[tuple[str, int], Any] | None = None,
     **common: Any,
 ) -> Any:
@@ -198,6 +199,10 @@ def compare(
     per configuration, seed and epoch: ``config, seed, epoch, loss, accuracy, val_loss,
     val_accuracy, seconds`` (validation columns when validation data is given). Pass a dict
     as ``keep_models`` to receive each trained model under the key ``(config, seed)``.
+
+    Quiet by default: in a notebook one line shows the progress and ends as
+    "N runs (C configurations x S seeds) trained in T s"; ``verbose=True`` prints one line
+    per configuration and seed instead (for scripts such as ``python -m labs claims``).
     """
     import keras
     import pandas as pd
@@ -208,6 +213,7 @@ def compare(
     if not seeds:
         raise ValueError("seeds must list at least one seed.")
     rows = []
+    progress = None if verbose else Progress(len(configs) * len(seeds), "training run")
     for name, config in configs.items():
         if not isinstance(config, Mapping):
             raise TypeError(f"configs[{name!r}] must be a dict of settings; got {type(config).__name__}.")
@@ -219,6 +225,8 @@ def compare(
         data_x, data_y = settings.pop("x", x), settings.pop("y", y)
         val = settings.pop("validation_data", validation_data)
         for seed in seeds:
+            if progress is not None:
+                progress.step(f"{name}, seed {seed}")
             keras.utils.set_random_seed(seed)
             model = build() if build is not None else build_mlp(**build_kwargs)
             start = time.perf_counter()
@@ -233,6 +241,10 @@ def compare(
             if verbose:
                 final = "  ".join(f"{k} {v[-1]:.4f}" for k, v in logs.items() if k != "seconds")
                 print(f"{name!s:<24} seed {seed}: {final}  ({time.perf_counter() - start:.1f} s)", flush=True)
+    if progress is not None:
+        runs = len(configs) * len(seeds)
+        progress.done(f"{runs} training run{'s' if runs != 1 else ''} ({len(configs)} configuration"
+                      f"{'s' if len(configs) != 1 else ''} x {len(seeds)} seed{'s' if len(seeds) != 1 else ''}) trained")
     return pd.DataFrame(rows)
 
 
@@ -264,7 +276,8 @@ def _warn_uneven(results: Any, epoch: int | None) -> None:
 
 def summarize(results: Any, metric: str = "accuracy", *, epoch: int | None = None) -> Any:
     """Per configuration: mean, std, min and max of ``metric`` over seeds at each run's last
-    epoch (or at ``epoch``), the number of seeds, and seconds per epoch. Configurations keep
+    epoch (or at ``epoch``), ``runs`` (how many seeds the four are over) and ``seconds per
+    epoch`` (wall time, mean over the runs). Configurations keep
     their order. A warning says when a configuration's seeds ran for different numbers of
     epochs (early stopping), since their mean then mixes runs of different lengths."""
     import pandas as pd
@@ -279,9 +292,9 @@ def summarize(results: Any, metric: str = "accuracy", *, epoch: int | None = Non
     _warn_uneven(results, epoch)
     order = [c for c in dict.fromkeys(results["config"]) if c in set(chosen["config"])]
     table = chosen.groupby("config")[metric].agg(["mean", "std", "min", "max", "count"])
-    table = table.rename(columns={"count": "seeds"})
+    table = table.rename(columns={"count": "runs"})
     table["std"] = table["std"].fillna(0.0)
-    table["s/epoch"] = results.groupby("config")["seconds"].mean()
+    table["seconds per epoch"] = results.groupby("config")["seconds"].mean()
     return table.loc[order].rename_axis(None).pipe(pd.DataFrame)
 
 

@@ -80,7 +80,7 @@ def test_subspace_similarity():
 
 
 def test_pretrain_layerwise_and_mlp_from_pretrained(images, capsys):
-    stack = pretrain_layerwise(images, "12-6-4", "sigmoid", epochs=1, batch_size=16)
+    stack = pretrain_layerwise(images, "12-6-4", "sigmoid", epochs=1, batch_size=16, verbose=True)
     assert [ae.encoder.output_shape for ae in stack] == [(None, 6), (None, 4)]
     assert "layer 2: autoencoder 6-4-6" in capsys.readouterr().out
     model = mlp_from_pretrained(stack, outputs=3)

@@ -57,7 +57,9 @@ def test_a_fork_changes_one_line(monkeypatch):
 
 def test_first_cell_installs_labs_alone_on_colab_only():
     cell = course_colab.first_cell()
-    assert cell.startswith("import importlib.util")
+    title, second = cell.split("\n")[:2]
+    assert title.startswith("# @title ") and title.endswith('{ display-mode: "form" }'), "Colab shows a title"
+    assert second == "import importlib.util"
     assert 'if "google.colab" in sys.modules and importlib.util.find_spec("labs") is None:' in cell
     assert '%pip install --quiet --no-deps "dnn-labs @ {LABS_SOURCE}"' in cell
     assert f'os.environ.get("LABS_REPO_URL", "{course_colab.install_url()}")' in cell
@@ -75,6 +77,7 @@ def test_apply_writes_badge_metadata_and_first_cell():
     header = nb.cells[0].source.split("\n")
     assert header[0] == course_colab.badge("99_demo.ipynb") and header[1] == "" and header[2] == "# Lab 99 · title"
     assert nb.cells[1].source == course_colab.first_cell()
+    assert nb.cells[1].metadata["cellView"] == "form" and nb.cells[1].metadata["jupyter"]["source_hidden"]
     assert nb.cells[2].source == "P = labs.profile()"
     assert nb.metadata["accelerator"] == "GPU" and nb.metadata["colab"]["gpuType"] == "T4"
     assert [c.id for c in nb.cells] == ["99-00", "99-01", "99-02"]

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import labs.data as data
-from labs.data import MnistDownloadError, MnistSampleWarning, load_mnist
+from labs.data import MnistDownloadError, load_mnist, sources_used
 
 
 def _tiny_npz() -> bytes:
@@ -84,6 +84,7 @@ def offline_env(monkeypatch, tmp_path):
     monkeypatch.setenv("LABS_DATA", "auto")
     monkeypatch.setattr(data, "MNIST_SHA256", hashlib.sha256(GOOD).hexdigest())
     monkeypatch.setattr(data, "_FAILED_DOWNLOADS", {}, raising=False)
+    monkeypatch.setattr(data, "_SOURCES_USED", [])  # each test sees its own first line
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))  # never the user's own cache
     return tmp_path
 
@@ -141,24 +142,27 @@ def test_connection_cut_short_is_rejected_and_not_cached(offline_env, monkeypatc
     assert _kept(offline_env) == []
 
 
-def test_silent_server_falls_back_to_sample_with_warning(offline_env, monkeypatch):
+def test_silent_server_falls_back_to_sample_with_one_line(offline_env, monkeypatch, capsys):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)  # accepts connections, never answers
     try:
         monkeypatch.setenv("LABS_MNIST_URL", f"http://127.0.0.1:{listener.getsockname()[1]}/mnist.npz")
-        with pytest.warns(MnistSampleWarning, match="Could not download MNIST"):
-            (x_train, y_train), (x_test, y_test) = load_mnist(timeout=1)
+        (x_train, y_train), (x_test, y_test) = load_mnist(timeout=1)
     finally:
         listener.close()
+    out, err = capsys.readouterr()
+    assert out.count("\n") == 1 and err == "", "the fallback is one plain line on stdout"
+    assert out.startswith("MNIST: the offline sample, 4,000 training / 1,000 test images — full MNIST could not")
     assert x_train.shape == (4000, 28, 28) and x_test.shape == (1000, 28, 28)
     assert not (offline_env / "mnist.npz").exists()
 
 
-def test_refused_connection_falls_back_with_instructions(offline_env, monkeypatch):
+def test_refused_connection_falls_back_and_says_where_to_read_more(offline_env, monkeypatch, capsys):
     monkeypatch.setenv("LABS_MNIST_URL", _closed_port_url())
-    with pytest.warns(MnistSampleWarning, match="LABS_MNIST_URL"):
-        load_mnist(timeout=2)
+    load_mnist(timeout=2)
+    out = capsys.readouterr().out
+    assert "refused the connection" in out and "README" in out
 
 
 def test_full_source_raises_instead_of_falling_back(offline_env, monkeypatch):
@@ -186,7 +190,7 @@ def test_wrong_file_placed_by_hand_is_replaced_by_download(offline_env, monkeypa
 def test_sample_is_said_out_loud_and_shaped_like_keras(monkeypatch, capsys):
     monkeypatch.setenv("LABS_DATA", "sample")
     (x_train, y_train), (x_test, y_test) = load_mnist()
-    assert "offline MNIST sample" in capsys.readouterr().out
+    assert capsys.readouterr().out == "MNIST: the offline sample, 4,000 training / 1,000 test images (LABS_DATA=sample).\n"
     assert x_train.shape == (4000, 28, 28) and x_train.dtype == np.uint8
     assert y_train.shape == (4000,) and y_train.dtype == np.uint8
     assert x_test.shape == (1000, 28, 28) and y_test.shape == (1000,)
@@ -387,8 +391,8 @@ def test_dns_failure_is_named(offline_env, monkeypatch):
 
     monkeypatch.setattr(socket, "getaddrinfo", no_dns)
     monkeypatch.setenv("LABS_MNIST_URL", "https://mirror.invalid/mnist.npz")
-    with pytest.warns(MnistSampleWarning, match=r"'mirror.invalid' could not be resolved \(DNS failure"):
-        load_mnist(timeout=2)
+    load_mnist(timeout=2)
+    assert "'mirror.invalid' could not be resolved (DNS failure" in sources_used()[-1]["why"]
 
 
 def test_refusal_and_http_errors_are_named(offline_env, monkeypatch):
@@ -421,11 +425,11 @@ def test_a_failed_download_is_remembered_for_the_rest_of_the_process(offline_env
     listener.listen(4)  # accepts connections, never answers
     try:
         monkeypatch.setenv("LABS_MNIST_URL", f"http://127.0.0.1:{listener.getsockname()[1]}/mnist.npz")
-        with pytest.warns(MnistSampleWarning, match=r"did not answer within 1 s \(timeout"):
-            load_mnist(timeout=1)
+        load_mnist(timeout=1)
+        assert "did not answer within 1 s (timeout" in sources_used()[-1]["why"]
         start = time.perf_counter()
-        with pytest.warns(MnistSampleWarning, match="already tried"):
-            (x_train, _), _ = load_mnist(timeout=1)
+        (x_train, _), _ = load_mnist(timeout=1)
+        assert "already tried" in sources_used()[-1]["why"]
         assert time.perf_counter() - start < 0.9, "the second call waited for the silent server again"
     finally:
         listener.close()

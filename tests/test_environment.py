@@ -13,7 +13,8 @@ from labs import environment
 def test_setup_seeds_and_reports(monkeypatch, capsys):
     monkeypatch.setenv("LABS_SEED", "7")
     monkeypatch.setenv("LABS_PROFILE", "fast")
-    info = environment.setup()
+    assert environment.setup() is None  # nothing for a notebook cell to echo after the report
+    info = environment.setup_info()
     out = capsys.readouterr().out
     assert info.seed == 7 and info.profile == "fast"
     for word in ("TensorFlow", "Keras", "Device", "Colab", "Profile: fast", "seed: 7"):
@@ -79,7 +80,8 @@ def test_native_stderr_is_silenced_and_restored(monkeypatch, capfd):
 def test_grading_run_prints_warnings_on_stdout(monkeypatch, capsys):
     monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)  # restored after the test
     monkeypatch.setenv("LABS_GRADING", "1")
-    info = environment.setup(verbose=False)
+    environment.setup(verbose=False)
+    info = environment.setup_info()
     assert info.profile == "fast" and "a grading run" in environment.report(info)
     with warnings.catch_warnings():
         warnings.simplefilter("always")

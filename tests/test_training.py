@@ -27,14 +27,26 @@ def test_make_optimizer():
         training.make_optimizer("sgd", 0)
 
 
-def test_train_records_seconds_and_prints(tiny, capsys):
+def test_train_records_seconds_quietly_and_prints_when_asked(tiny, capsys):
     x, y = tiny
     history = training.train(models.build_mlp("4-8-2", "relu"), x, y, epochs=3, batch_size=16,
                              learning_rate=0.5, validation_data=(x, y))
     assert len(history.history["seconds"]) == 3
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
+    assert capsys.readouterr().out == "", "train is quiet by default"
+    training.train(models.build_mlp("4-8-2", "relu"), x, y, epochs=3, batch_size=16, verbose=True)
     out = capsys.readouterr().out
     assert "epoch   3/3" in out and "(" in out
+
+
+def test_compare_prints_one_summary_line_by_default(tiny, capsys):
+    x, y = tiny
+    configs = {"a": {"layers": "4-2"}, "b": {"layers": "4-3-2"}}
+    training.compare(configs, x, y, seeds=(0, 1), epochs=1, batch_size=16)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("4 training runs (2 configurations x 2 seeds) trained in ")
+    training.compare(configs, x, y, seeds=(0, 1), epochs=1, batch_size=16, verbose=True)
+    assert len(capsys.readouterr().out.splitlines()) == 4, "verbose: one line per configuration and seed"
 
 
 def test_train_validates(tiny):
@@ -59,7 +71,7 @@ def test_compare_is_tidy_and_reproducible(tiny):
     np.testing.assert_allclose(first["loss"], again["loss"])
     table = training.summarize(first)
     assert list(table.index) == ["relu", "custom"]
-    assert {"mean", "std", "min", "max", "seeds", "s/epoch"} <= set(table.columns)
+    assert {"mean", "std", "min", "max", "runs", "seconds per epoch"} <= set(table.columns)
     assert training.mean_final(first, "relu") == pytest.approx(table.loc["relu", "mean"])
     ax = plots.plot_comparison(first, "loss")
     assert len(ax.get_lines()) == 2
@@ -112,11 +124,9 @@ def test_compare_can_keep_the_trained_models(tiny):
     assert len(results.query("seed == 1")) == 1
 
 
-def test_mnist_for_mlp_allow_fewer(capsys):
+def test_mnist_for_mlp_allow_fewer():
     (x, _), (xt, _) = mnist_for_mlp(5000, 2000, source="sample", allow_fewer=True)
     assert len(x) == 4000 and len(xt) == 1000
-    out = capsys.readouterr().out
-    assert "n_train asks for 5,000 images; this set has 4,000" in out and "n_test asks for 2,000" in out
 
 
 def test_train_passes_optimizer_options(tiny):
@@ -224,7 +234,7 @@ def test_summarize_takes_each_configurations_own_last_epoch():
     table = training.summarize(results)
     assert list(table.index) == ["long", "short"]
     assert table.loc["long", "mean"] == pytest.approx(0.5)
-    assert table.loc["short", "mean"] == pytest.approx(0.3) and table.loc["short", "seeds"] == 2
+    assert table.loc["short", "mean"] == pytest.approx(0.3) and table.loc["short", "runs"] == 2
     assert training.mean_final(results, "short") == pytest.approx(0.3)
     assert training.summarize(results, epoch=2)["mean"].tolist() == pytest.approx([0.2, 0.2])
 
@@ -233,10 +243,10 @@ def test_summarize_keeps_seeds_that_stopped_early_and_says_so():
     results = _tidy({("early stopping", 0): 6, ("early stopping", 1): 4})
     with pytest.warns(UserWarning, match=r"'early stopping': seeds ended at epochs 4\.\.6"):
         table = training.summarize(results)
-    assert table.loc["early stopping", "seeds"] == 2
+    assert table.loc["early stopping", "runs"] == 2
     assert table.loc["early stopping", "mean"] == pytest.approx(0.5)
     with pytest.warns(UserWarning, match=r"seeds \[1\] stopped before epoch 5"):
-        assert training.summarize(results, epoch=5).loc["early stopping", "seeds"] == 1
+        assert training.summarize(results, epoch=5).loc["early stopping", "runs"] == 1
 
 
 def test_compare_accepts_an_optimizer_instance(tiny):

@@ -39,7 +39,10 @@ GPU_METADATA = {"accelerator": "GPU", "colab": {"gpuType": "T4", "provenance": [
 _COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^/\s)]+/[^/\s)]+/blob/[^/\s)]+/"
                          r"(?P<path>notebooks/[^\s)]+\.ipynb)")
 _OLD_SETUP_CELL = "import labs\n\nlabs.setup()"
+SETUP_TITLE = '# @title Set-up: installs the course helpers on Colab, then seeds and reports { display-mode: "form" }'
 _FIRST_LINE = "import importlib.util"
+# Collapse the set-up cell's code by default: Colab shows the form title, Jupyter a "..." bar.
+COLLAPSED_METADATA = {"cellView": "form", "jupyter": {"source_hidden": True}}
 
 
 def _where(student: bool) -> tuple[str, str]:
@@ -67,7 +70,8 @@ def first_cell(requires: str | None = None, *, student: bool = False) -> str:
     """The source of every notebook's first code cell; it asks for labs ``requires`` or newer."""
     from labs import __version__
 
-    return f'''import importlib.util
+    return f'''{SETUP_TITLE}
+import importlib.util
 import os
 import sys
 
@@ -102,6 +106,7 @@ def apply(nb: Any, name: str, *, student: bool = False, requires: str | None = N
         lines = lines[2:] if len(lines) > 1 and not lines[1].strip() else lines[1:]
     markdown.source = "\n".join([badge(name, student=student), "", *lines])
     code.source = first_cell(requires, student=student)
+    code.metadata.update(COLLAPSED_METADATA)
     nb.metadata["accelerator"] = GPU_METADATA["accelerator"]
     nb.metadata["colab"] = {**GPU_METADATA["colab"], **nb.metadata.get("colab", {}),
                             "gpuType": GPU_METADATA["colab"]["gpuType"]}
@@ -110,6 +115,8 @@ def apply(nb: Any, name: str, *, student: bool = False, requires: str | None = N
 
 def _is_setup_cell(source: str) -> bool:
     text = source.strip()
+    if text.startswith(SETUP_TITLE):
+        text = text[len(SETUP_TITLE):].lstrip()
     return text == _OLD_SETUP_CELL or (text.startswith(_FIRST_LINE) and "labs.setup(" in text)
 
 
