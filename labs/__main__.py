@@ -1,5 +1,5 @@
 """Command line: ``python -m labs run | claims | colab | annotate | release | grade | feedback | gradebook |
-check`` (``--help`` on each)."""
+check | similarity`` (``--help`` on each)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ NOTEBOOK_HELP = "e.g. 01 or 02_xor (default: all)"
 GRADE_CELL_TIMEOUT = 120
 GRADE_TIME_LIMIT = 900
 RUN_CELL_TIMEOUT = 1800  # labs.course.runner.DEFAULT_CELL_TIMEOUT, kept equal by the tests too
+# labs.course.similarity's DEFAULT_THRESHOLD, DEFAULT_MIN_TOKENS and DEFAULT_COMMON (kept equal by the tests)
+SIMILARITY_THRESHOLD, SIMILARITY_MIN_TOKENS, SIMILARITY_COMMON = 0.8, 40, 10
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,9 +75,29 @@ def _parser() -> argparse.ArgumentParser:
                        help="seed of the hidden tests' inputs (default: drawn afresh for each grading run)")
     grade.add_argument("--executed", type=Path, default=None, metavar="DIR",
                        help="keep every executed notebook in DIR/<student>/ (default: not kept)")
+    grade.add_argument("--similarity", action="store_true",
+                       help="also compare the answers across students and write OUT's name + -similarity.html/.csv")
+    grade.add_argument("--dask", metavar="ADDRESS", default=None,
+                       help="grade on the workers of this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of "
+                            "--jobs here; results are the same as local grading with the same --seed")
     grade.add_argument("--feedback", type=Path, default=None, metavar="DIR",
                        help="write a page per student and lab, DIR/<student>/<lab>.html and .json (default: none)")
     _feedback_commands(commands)
+
+    similar = commands.add_parser("similarity", help="flag near-identical answer cells across students of a lab")
+    similar.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR", help="laid out as for grade")
+    similar.add_argument("--notebook", "--lab", dest="notebook", help="the lab every submission is "
+                         "(default: told by each file)")
+    similar.add_argument("--threshold", type=float, default=SIMILARITY_THRESHOLD,
+                         help=f"similarity from which a pair is reported, 0-1 (default: {SIMILARITY_THRESHOLD})")
+    similar.add_argument("--min-tokens", type=int, default=SIMILARITY_MIN_TOKENS,
+                         help="answers with fewer tokens of their own are too short to judge "
+                              f"(default: {SIMILARITY_MIN_TOKENS})")
+    similar.add_argument("--common", type=int, default=SIMILARITY_COMMON,
+                         help="code found in more than this many answers of an exercise is not counted "
+                              f"(default: {SIMILARITY_COMMON})")
+    similar.add_argument("--out", type=Path, default=Path("similarity.html"),
+                         help="HTML report to write, its CSV twin next to it (default: similarity.html)")
     return parser
 
 
@@ -95,6 +117,25 @@ def _feedback_commands(commands) -> None:
     check = commands.add_parser("check", help="run your copy of a lab (fast profile) and say which exercises pass")
     check.add_argument("notebook", type=Path, metavar="NOTEBOOK.ipynb")
     check.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
+
+
+def _similarity(args: argparse.Namespace, out: Path | None = None) -> int:
+    from labs.course.similarity import find_similar, write_report
+
+    try:
+        report = find_similar(args.submissions, notebook=args.notebook,
+                              threshold=getattr(args, "threshold", SIMILARITY_THRESHOLD),
+                              min_tokens=getattr(args, "min_tokens", SIMILARITY_MIN_TOKENS),
+                              common=getattr(args, "common", SIMILARITY_COMMON))
+    except RuntimeError as error:  # copydetect not installed
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    page, table = write_report(report, out or args.out)
+    for pair in report.pairs:
+        print(f"{pair.notebook} exercise {pair.exercise}: {pair.a.student} and {pair.b.student} "
+              f"similarity {pair.similarity:.2f}")
+    print(f"{len(report.pairs)} similar pair(s); wrote {page} and {table} (grades are not changed)")
+    return 0
 
 
 def _claims(args: argparse.Namespace) -> int:
@@ -142,7 +183,8 @@ def _grade(args: argparse.Namespace) -> int:
     try:
         results = grade_submissions(args.submissions, notebook=args.notebook, cell_timeout=args.cell_timeout,
                                     time_limit=args.time_limit, jobs=args.jobs, sandbox=args.sandbox,
-                                    memory=int(args.memory * 1024**3), seed=seed, executed_dir=args.executed)
+                                    memory=int(args.memory * 1024**3), seed=seed, executed_dir=args.executed,
+                                    dask=args.dask)
     except (SandboxUnavailable, RuntimeError) as error:  # no sandbox, or a master that does not grade itself
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -157,6 +199,8 @@ def _grade(args: argparse.Namespace) -> int:
         from labs.course.grading import csv_rows
 
         print(f"wrote {len(write_feedback(csv_rows(results), args.feedback))} feedback pages under {args.feedback}")
+    if args.similarity:
+        return _similarity(args, args.out.with_name(args.out.stem + "-similarity.html"))
     return 0
 
 
@@ -208,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
             from labs.checks.readiness import run_notebook
 
             return run_notebook(args.notebook, timeout=args.timeout)
+        if args.command == "similarity":
+            return _similarity(args)
         return _grade(args)
     except (ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -609,6 +609,21 @@ def _tasks(students: list[tuple[str, list[Path]]], masters: dict[str, Master], o
     return tasks
 
 
+def grade_task(task: tuple, folder: Path, masters: dict[str, Master], settings: Settings,
+               references: dict[str, Reference]) -> GradedSubmission:
+    """Grade one task of :func:`_tasks` (a module-level function, so that Dask workers can run it)."""
+    student, lab, path, nb, note = task
+    source = path or Path(folder) / student
+    if lab is None:
+        return GradedSubmission(student, "", source, flag=note, sandbox=_sandbox_label(settings))
+    try:
+        return grade_notebook(nb, masters[lab], student, source, note=note, settings=settings,
+                              reference=references[lab])
+    except Exception as error:  # one broken submission must never stop the others
+        flag = f"grading failed: {type(error).__name__}: {error}"
+        return grade_notebook(None, masters[lab], student, source, note=flag, settings=settings)
+
+
 def grading_environment(jobs: int) -> dict[str, str]:
     """What every grading kernel is told: the data to use (never a download) and its threads."""
     from labs import data
@@ -636,12 +651,14 @@ def grade_submissions(
     memory: int | None = None,
     seed: int | None = None,
     executed_dir: str | Path | None = None,
+    dask: str | None = None,
 ) -> list[GradedSubmission]:
     """Grade every submission in ``folder``; ``notebook`` (e.g. ``01``) fixes the lab for all.
 
     ``sandbox`` is ``bwrap`` (default), ``docker``, ``podman`` or ``none``; ``memory`` the bytes a
     kernel may use; ``seed`` the hidden tests' seed (default: drawn afresh); ``executed_dir`` a
-    folder that keeps every executed notebook.
+    folder that keeps every executed notebook; ``dask`` the address of a Dask scheduler whose
+    workers grade the submissions (:mod:`labs.course.distributed`) instead of ``jobs`` threads here.
     """
     cell_timeout = check_int("cell_timeout", cell_timeout, minimum=1)
     time_limit = check_positive("time_limit", time_limit)
@@ -649,7 +666,8 @@ def grade_submissions(
     if not isinstance(sandbox, Sandbox):
         sandbox = Sandbox(sandbox, Limits(memory=check_int("memory", memory, minimum=2**28))
                           if memory is not None else Limits())
-    sandbox.check_available()
+    if dask is None:  # on a cluster, the workers run every kernel and check their own sandbox
+        sandbox.check_available()
     paths = resolve_notebooks([notebook], masters_folder) if notebook else course_notebooks(masters_folder)
     masters = {p.stem: Master.load(p) for p in paths}
     all_stems = [p.stem for p in course_notebooks(masters_folder)] or list(masters)
@@ -658,18 +676,13 @@ def grade_submissions(
     settings = Settings(cell_timeout, time_limit, sandbox, secrets.randbits(31) if seed is None else int(seed),
                         grading_environment(jobs), executed_dir=Path(executed_dir) if executed_dir else None)
     references = {stem: Reference(master, settings) for stem, master in masters.items()}
+    if dask is not None:  # the same tasks, graded on the workers of a Dask cluster
+        from labs.course.distributed import grade_on_cluster
+
+        return grade_on_cluster(dask, tasks, Path(folder), masters, settings)
 
     def grade(task) -> GradedSubmission:
-        student, lab, path, nb, note = task
-        source = path or Path(folder) / student
-        if lab is None:
-            return GradedSubmission(student, "", source, flag=note, sandbox=_sandbox_label(settings))
-        try:
-            return grade_notebook(nb, masters[lab], student, source, note=note, settings=settings,
-                                  reference=references[lab])
-        except Exception as error:  # one broken submission must never stop the others
-            flag = f"grading failed: {type(error).__name__}: {error}"
-            return grade_notebook(None, masters[lab], student, source, note=flag, settings=settings)
+        return grade_task(task, Path(folder), masters, settings, references)
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         # The masters' own records first, once per lab of this run (an error there is the course's, not a
