@@ -54,3 +54,62 @@ def check_minibatch_indices(minibatch_indices: Callable) -> None:
             raise AssertionError("the samples come in their original order: shuffle them first, with rng.permutation(n).")
     _passed("every sample once per epoch, in shuffled batches of the right size.")
 
+
+
+BUDGET_CASE = (1_000, 5, 500)
+"""(examples, epochs, updates allowed) of the measured case: the fast profile's 1,000 images."""
+BUDGET_WIDTH = 100
+BUDGET_THRESHOLD = 0.65
+"""Training accuracy (``model.evaluate``) the measured run must reach: batch 10 reaches 0.73..0.76 on
+seeds 1..3, batch 20 (half the budget's updates) 0.44..0.60."""
+
+
+def _budget_used(batch_size: int, n: int, epochs: int) -> int:
+    return -(-n // batch_size) * epochs
+
+
+def measure_budget_run(batch_size: int, n: int, epochs: int, *, seed: int = 0) -> float:
+    """Training accuracy (``model.evaluate`` on the ``n`` training images) of the 784-100-100-10 sigmoid
+    network, cross-entropy, SGD 0.1, trained for ``epochs`` epochs in batches of ``batch_size`` on the
+    first ``n`` MNIST images from the starting weights of ``seed``."""
+    import keras
+
+    from labs.data import mnist_for_mlp
+    from labs.models import build_mlp, mlp_spec
+    from labs.training import train
+
+    (x, y), _ = mnist_for_mlp(n, 1, allow_fewer=True)
+    keras.utils.set_random_seed(int(seed))
+    model = build_mlp(mlp_spec(2, BUDGET_WIDTH), "sigmoid")
+    train(model, x[:n], y[:n], batch_size=int(batch_size), epochs=int(epochs))
+    return float(model.evaluate(x[:n], y[:n], verbose=0)[1])
+
+
+def _as_batch_size(got: object, call: str) -> int:
+    if got is None:
+        raise AssertionError(f"{call} returned None: did you forget a `return`?")
+    if isinstance(got, bool) or not float(got).is_integer() or got < 1:  # type: ignore[arg-type]
+        raise AssertionError(f"{call} gave {got!r}: a batch size is a whole number of at least 1.")
+    return int(got)  # type: ignore[arg-type]
+
+
+def check_batch_size_for_budget(batch_size_for_budget: Callable) -> None:
+    """Exercise: ``batch_size_for_budget(n, epochs, max_updates)``: a batch size that trains for ``epochs``
+    epochs within ``max_updates`` updates and reaches the accuracy the budget allows (measured)."""
+    for n, epochs, budget in ((1000, 5, 500), (4000, 20, 800), (600, 3, 100), (1000, 1, 7), (50, 2, 1000)):
+        call = f"batch_size_for_budget({n}, {epochs}, {budget})"
+        batch = _as_batch_size(_call(batch_size_for_budget, "batch_size_for_budget", n, epochs, budget), call)
+        used = _budget_used(batch, n, epochs)
+        if used > budget:
+            raise AssertionError(f"{call} gave {batch}: {epochs} epochs of that make {used} updates, over the "
+                                 f"budget of {budget}. Count the last, smaller batch too.")
+    n, epochs, budget = BUDGET_CASE
+    batch = _as_batch_size(_call(batch_size_for_budget, "batch_size_for_budget", n, epochs, budget),
+                           f"batch_size_for_budget({n}, {epochs}, {budget})")
+    accuracy = measure_budget_run(batch, n, epochs)
+    measured = (f"batch {batch}: {_budget_used(batch, n, epochs)} of {budget} updates in {epochs} epochs over "
+                f"{n:,} images, training accuracy {accuracy:.3f}")
+    if accuracy < BUDGET_THRESHOLD:
+        raise AssertionError(f"{measured}; it needs {BUDGET_THRESHOLD}. With the epochs fixed, what does a larger "
+                             "batch cost you, and how much of the budget did you leave unused?")
+    _passed(f"{measured} (needed {BUDGET_THRESHOLD}).")
