@@ -47,3 +47,30 @@ def test_accuracy_after_fixed_epochs_falls_as_batches_grow(executed):
     _, r = executed("06_minibatch")
     accuracy = [acc for _, (acc, _, _) in sorted(_sweep(r).items())]
     assert all(a > b for a, b in zip(accuracy, accuracy[1:])), accuracy
+
+
+LAB06_CLAIMS = {
+    "claim_batch_holds", "claim_batch_ahead_on_every_seed_holds", "claim_full_batch_logs_untrained_first_holds",
+    "claim_batch_1_slowest_per_epoch_holds", "claim_accuracy_falls_with_batch_holds",
+}
+
+
+def test_every_sentence_the_page_checks_holds(executed):
+    _, r = executed("06_minibatch")
+    claims = {k: v for k, v in r.items() if k.startswith("claim_") and k.endswith("_holds")}
+    assert set(claims) == LAB06_CLAIMS
+    assert all(v is True for v in claims.values()), claims
+
+
+def test_the_full_batch_logs_the_accuracy_before_each_update(executed):
+    _, r = executed("06_minibatch")
+    logged = r["minibatch_plain_keras_full_logged"]
+    assert len(logged) == 20
+    # one update per epoch: what epoch k logs is the network before update k, so the last figure lags the evaluation
+    assert r["claim_full_batch_logs_untrained_first_holds"] is True
+    assert 0 < r["minibatch_plain_keras_full_evaluated"] < 0.5
+
+
+def test_the_sum_run_is_measured(executed):
+    _, r = executed("06_minibatch")
+    assert 0 < r["minibatch_full_batch_sum_accuracy"] <= 1

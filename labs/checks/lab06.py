@@ -32,6 +32,21 @@ def check_updates_per_epoch(updates_per_epoch: Callable) -> None:
     _passed("updates per epoch = ⌈n / batch size⌉, the last batch included.")
 
 
+def _check_uses_rng(minibatch_indices: Callable) -> None:
+    """The shuffle must come from the generator passed in: the same state, the same batches."""
+    def order(seed: int) -> np.ndarray:
+        batches = _call(minibatch_indices, "minibatch_indices", 40, 10, np.random.default_rng(seed))
+        return np.concatenate([np.asarray(b).ravel() for b in batches])
+
+    first, again, other = order(5), order(5), order(6)
+    if not np.array_equal(first, again):
+        raise AssertionError("two generators in the same state gave different batches: shuffle with the `rng` "
+                             "you are given (rng.permutation(n)), not with np.random, whose state is global.")
+    if np.array_equal(first, other):
+        raise AssertionError("generators in different states gave the same batches: the order must come from "
+                             "the `rng` argument (rng.permutation(n)), not from a generator of your own.")
+
+
 def check_minibatch_indices(minibatch_indices: Callable) -> None:
     """Exercise: ``minibatch_indices(n, batch_size, rng)``: shuffled index batches covering 0..n−1."""
     for case, (n, batch) in enumerate(_minibatch_indices_cases()):
@@ -52,6 +67,7 @@ def check_minibatch_indices(minibatch_indices: Callable) -> None:
                                  "or some index repeats.")
         if n > batch and np.array_equal(joined, np.arange(n)):
             raise AssertionError("the samples come in their original order: shuffle them first, with rng.permutation(n).")
+    _check_uses_rng(minibatch_indices)
     _passed("every sample once per epoch, in shuffled batches of the right size.")
 
 
@@ -88,7 +104,11 @@ def measure_budget_run(batch_size: int, n: int, epochs: int, *, seed: int = 0) -
 def _as_batch_size(got: object, call: str) -> int:
     if got is None:
         raise AssertionError(f"{call} returned None: did you forget a `return`?")
-    if isinstance(got, bool) or not float(got).is_integer() or got < 1:  # type: ignore[arg-type]
+    try:
+        whole = not isinstance(got, bool) and float(got).is_integer() and got >= 1  # type: ignore[arg-type,operator]
+    except (TypeError, ValueError):
+        whole = False
+    if not whole:
         raise AssertionError(f"{call} gave {got!r}: a batch size is a whole number of at least 1.")
     return int(got)  # type: ignore[arg-type]
 
