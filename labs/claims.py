@@ -12,8 +12,9 @@ margin between the two settings rather than closeness to the slides' exact figur
 and seeds differ from theirs.
 
 ``measure`` trains each configuration the chosen claims need once per seed (the baseline is
-shared); ``table`` turns the results into the claims table; ``run`` does both with the sizes of
-a profile, and is what ``python -m labs claims`` prints.
+shared); ``table`` turns the results into the claims table with the course's criterion;
+``reading_table`` is the same comparison in the words a student reads (no margin); ``run`` does
+the measuring and ``table`` with the sizes of a profile, and is what ``python -m labs claims`` prints.
 """
 
 from __future__ import annotations
