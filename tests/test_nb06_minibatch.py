@@ -46,12 +46,14 @@ def test_batch_1_is_much_slower_per_epoch(executed):
 def test_accuracy_after_fixed_epochs_falls_as_batches_grow(executed):
     _, r = executed("06_minibatch")
     accuracy = [acc for _, (acc, _, _) in sorted(_sweep(r).items())]
-    assert all(a > b for a, b in zip(accuracy, accuracy[1:])), accuracy
+    # "falls as the batch grows ... until the largest batches all stay near chance (0.1)"
+    assert accuracy[0] > 0.5, accuracy
+    assert all(a > b or max(a, b) < 0.2 for a, b in zip(accuracy, accuracy[1:])), accuracy
 
 
 LAB06_CLAIMS = {
     "claim_batch_holds", "claim_batch_ahead_on_every_seed_holds", "claim_full_batch_logs_untrained_first_holds",
-    "claim_batch_1_slowest_per_epoch_holds", "claim_accuracy_falls_with_batch_holds",
+    "claim_batch_1_slowest_per_epoch_holds", "claim_accuracy_falls_with_batch_holds", "claim_sum_no_cure_holds",
 }
 
 
@@ -71,6 +73,9 @@ def test_the_full_batch_logs_the_accuracy_before_each_update(executed):
     assert 0 < r["minibatch_plain_keras_full_evaluated"] < 0.5
 
 
-def test_the_sum_run_is_measured(executed):
+def test_the_sums_longer_step_is_no_cure(executed):
     _, r = executed("06_minibatch")
-    assert 0 < r["minibatch_full_batch_sum_accuracy"] <= 1
+    # "both stay far below batch 100"
+    assert r["minibatch_full_batch_sum_accuracy"] < r["minibatch_batch100_accuracy"] - MARGIN
+    assert r["minibatch_full_batch_accuracy"] < r["minibatch_batch100_accuracy"] - MARGIN
+    assert r["claim_sum_no_cure_holds"] is True
