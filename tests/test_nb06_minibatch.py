@@ -38,9 +38,18 @@ def test_sweep_counts_updates(executed):
 
 def test_batch_1_is_much_slower_per_epoch(executed):
     _, r = executed("06_minibatch")
-    assert r["sweep_epoch_time_ratio_1_to_100"] > 3  # "by far the longest", "falls steeply"
+    # "its epoch takes by far the longest": at least twice any other batch size's (timings on a shared
+    # machine are noisy: the fast profile's narrow network gives batch 100 only about 3 times less)
     sweep = _sweep(r)
-    assert sweep[1][1] == max(seconds for _, seconds, _ in sweep.values())
+    assert sweep[1][1] >= 2 * max(seconds for batch, (_, seconds, _) in sweep.items() if batch != 1)
+    assert r["sweep_epoch_time_ratio_1_to_100"] > 2
+
+
+def test_time_per_update_grows_far_more_slowly_than_the_batch(executed):
+    _, r = executed("06_minibatch")
+    table = r["sweep_table"]
+    per_update = dict(zip(table["batch size"], table["ms per update"]))
+    assert all(per_update[b] / per_update[1] < b / 2 for b in per_update if b > 1), per_update
 
 
 def test_accuracy_after_fixed_epochs_falls_as_batches_grow(executed):
@@ -54,6 +63,7 @@ def test_accuracy_after_fixed_epochs_falls_as_batches_grow(executed):
 LAB06_CLAIMS = {
     "claim_batch_holds", "claim_batch_ahead_on_every_seed_holds", "claim_full_batch_logs_untrained_first_holds",
     "claim_batch_1_slowest_per_epoch_holds", "claim_accuracy_falls_with_batch_holds", "claim_sum_no_cure_holds",
+    "claim_update_time_grows_slower_than_batch_holds",
 }
 
 
