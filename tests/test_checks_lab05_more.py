@@ -14,7 +14,7 @@ from labs.checks import lab05
 def test_se_learning_rate_measures_the_choice(rate, message, capsys):
     if message == "✓":
         checks.check_se_learning_rate(rate)
-        assert "✓ with square error and learning rate 10, training accuracy" in capsys.readouterr().out
+        assert "✓ with square error and learning rate 10, training accuracy after 10 epochs" in capsys.readouterr().out
     else:
         with pytest.raises(AssertionError, match=message):
             checks.check_se_learning_rate(rate)

@@ -50,9 +50,10 @@ SE_RATE_IMAGES = 1_000
 SE_RATE_WIDTH = 100
 SE_RATE_EPOCHS = 10
 SE_RATE_SEEDS = (0, 1)
-SE_RATE_THRESHOLD = 0.30
-"""Training accuracy (``model.evaluate``) the square-error network must reach on every seed: about what
-cross-entropy reaches with learning rate 0.1 in the same 10 epochs (0.32..0.34 on seeds 0, 1)."""
+SE_RATE_THRESHOLD = 0.28
+"""Training accuracy (``model.evaluate``, mean of two seeds) the square-error network must reach: a little
+below what cross-entropy reaches with learning rate 0.1 in the same 10 epochs (0.32..0.34 on seeds 0, 1).
+With rate 10, single seeds reach 0.29..0.49 (seeds 2..13), pairs 0.37 or more; with 0.1, about 0.12."""
 
 
 def measure_se_learning_rate(learning_rate: float, *, seed: int = 0) -> float:
@@ -75,7 +76,7 @@ def measure_se_learning_rate(learning_rate: float, *, seed: int = 0) -> float:
 
 def check_se_learning_rate(learning_rate: object) -> None:
     """Exercise: a learning rate with which square error trains about as far in 10 epochs as
-    cross-entropy does with 0.1 (the check trains it on two seeds and measures)."""
+    cross-entropy does with 0.1 (the check trains it on two seeds and measures their mean)."""
     if learning_rate is None:
         raise AssertionError("se_learning_rate is not chosen yet: replace None with a number.")
     try:
@@ -86,8 +87,8 @@ def check_se_learning_rate(learning_rate: object) -> None:
         raise AssertionError(f"se_learning_rate must be a positive number; got {rate}.")
     reached = [measure_se_learning_rate(rate, seed=s) for s in SE_RATE_SEEDS]
     measured = (f"with square error and learning rate {rate:g}, training accuracy after {SE_RATE_EPOCHS} epochs "
-                f"{min(reached):.3f}..{max(reached):.3f} over {len(reached)} seeds")
-    if min(reached) < SE_RATE_THRESHOLD:
+                f"{np.mean(reached):.3f}, mean of {len(reached)} seeds ({min(reached):.3f}..{max(reached):.3f})")
+    if np.mean(reached) < SE_RATE_THRESHOLD:
         if rate <= 2:
             hint = ("Still far too small: estimate how many times smaller the square error's output gradient is "
                     "at the start (the softmax's slope there, and Keras' mean over 10 outputs).")
@@ -96,6 +97,6 @@ def check_se_learning_rate(learning_rate: object) -> None:
                     "they stop learning. Come down from there.")
         else:
             hint = "Closer, but the steps are still too small or already too large: refine your estimate."
-        raise AssertionError(f"{measured}; it needs {SE_RATE_THRESHOLD} on every seed. {hint}")
+        raise AssertionError(f"{measured}; it needs {SE_RATE_THRESHOLD}. {hint}")
     _passed(f"{measured} (needed {SE_RATE_THRESHOLD}). A larger rate makes up for the small gradient at the "
             "start; it cannot make up for the plateaus of section 4.")
