@@ -27,9 +27,9 @@ from labs import (  # noqa: E402
 )
 from labs.data import load_mnist, load_mnist_sample, mnist_for_mlp, toy_2d, truth_table  # noqa: E402
 from labs.environment import on_colab, setup, setup_info  # noqa: E402
+from labs.listing import show_source  # noqa: E402
 from labs.profiles import profile  # noqa: E402
 from labs.results import record  # noqa: E402
-from labs.listing import show_source  # noqa: E402
 from labs.tables import show  # noqa: E402
 
 __all__ = [

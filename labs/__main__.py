@@ -1,4 +1,5 @@
-"""Command line: ``python -m labs run | claims | colab | annotate | release | grade`` (``--help`` on each)."""
+"""Command line: ``python -m labs run | claims | colab | annotate | release | grade | feedback | gradebook |
+check`` (``--help`` on each)."""
 
 from __future__ import annotations
 
@@ -72,7 +73,28 @@ def _parser() -> argparse.ArgumentParser:
                        help="seed of the hidden tests' inputs (default: drawn afresh for each grading run)")
     grade.add_argument("--executed", type=Path, default=None, metavar="DIR",
                        help="keep every executed notebook in DIR/<student>/ (default: not kept)")
+    grade.add_argument("--feedback", type=Path, default=None, metavar="DIR",
+                       help="write a page per student and lab, DIR/<student>/<lab>.html and .json (default: none)")
+    _feedback_commands(commands)
     return parser
+
+
+def _feedback_commands(commands) -> None:
+    feedback = commands.add_parser("feedback", help="write students' feedback pages from grading CSVs")
+    feedback.add_argument("csv", type=Path, nargs="+", metavar="CSV", help="CSVs written by python -m labs grade")
+    feedback.add_argument("--out", type=Path, default=Path("feedback"), help="folder to write (default: feedback/)")
+    gradebook = commands.add_parser("gradebook", help="one table, a Canvas and a Moodle import file from grading CSVs")
+    gradebook.add_argument("csv", type=Path, nargs="+", metavar="CSV",
+                           help="CSVs written by python -m labs grade; a later one wins for the same student and lab")
+    gradebook.add_argument("--out", type=Path, default=Path("gradebook"), help="folder to write (default: gradebook/)")
+    gradebook.add_argument("--roster", type=Path, default=None,
+                           help="CSV: student (folder name), and name, canvas_id, sis_user_id, sis_login_id, section, "
+                                "email, idnumber, username as the LMS knows them")
+    gradebook.add_argument("--title", action="append", default=[], metavar="LAB=TITLE",
+                           help='the LMS column of a lab, e.g. 01="Lab 1 (123456)" for an existing Canvas assignment')
+    check = commands.add_parser("check", help="run your copy of a lab (fast profile) and say which exercises pass")
+    check.add_argument("notebook", type=Path, metavar="NOTEBOOK.ipynb")
+    check.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
 
 
 def _claims(args: argparse.Namespace) -> int:
@@ -130,6 +152,11 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"{r.student:<{width}}  {r.notebook or '?':<16} {r.points:>4g}/{r.max_points:<4g} "
               f"{r.seconds:8.1f}  {r.flag}")
     print(f"wrote {write_csv(results, args.out)}")
+    if args.feedback is not None:
+        from labs.course.feedback import write_feedback
+        from labs.course.grading import csv_rows
+
+        print(f"wrote {len(write_feedback(csv_rows(results), args.feedback))} feedback pages under {args.feedback}")
     return 0
 
 
@@ -169,6 +196,18 @@ def main(argv: list[str] | None = None) -> int:
             from labs.course.expected import run_command as expected_command
 
             return expected_command(check=args.check)
+        if args.command == "feedback":
+            from labs.course.feedback import run_command as feedback_command
+
+            return feedback_command(args.csv, args.out)
+        if args.command == "gradebook":
+            from labs.course.gradebook import run_command as gradebook_command
+
+            return gradebook_command(args.csv, args.out, args.roster, args.title)
+        if args.command == "check":
+            from labs.checks.readiness import run_notebook
+
+            return run_notebook(args.notebook, timeout=args.timeout)
         return _grade(args)
     except (ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)

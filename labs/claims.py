@@ -3,8 +3,8 @@
 Each claim compares two configurations of the same network (sigmoid hidden units, softmax
 output, SGD with learning rate 0.1, batch 100, training accuracy after the same number of
 epochs) that differ in one thing: the loss, the batch size, the depth, or the activation.
-"Layers" counts layers of weights, as the slides do: 3 layers is 784-500-500-10, 9 layers has
-eight hidden layers.
+"Layers" counts layers of weights (the labs' reading: the decks never say how they count):
+3 layers is 784-500-500-10, 9 layers has eight hidden layers.
 
 A conclusion *holds* when the configuration the slides favour beats the other by at least
 :data:`MARGIN` in training accuracy on every seed (the two runs of a seed are compared), a

@@ -83,19 +83,27 @@ def layer_statistics(
     gradients = tape.gradient(value, kernels)
     rows = []
     for i, (layer, output, gradient) in enumerate(zip(layers, outputs, gradients), start=1):
-        out = output.numpy()
-        grad = np.zeros(layer.kernel.shape) if gradient is None else gradient.numpy()
-        rows.append({
-            "layer": i,
-            "name": layer.name,
-            "units": int(out.shape[-1]),
-            "grad_norm": float(np.linalg.norm(grad)),
-            "activation_mean": float(out.mean()),
-            "activation_std": float(out.std()),
-            "activation_spread": float(out.std(axis=0).mean()),
-            "zero_fraction": float(np.mean(out == 0)),
-            "dead_fraction": float(np.mean(np.all(out == 0, axis=0))),
-        })
+        # float64, so that float32 outputs as large as 1e19 (exploding activations) still give a
+        # finite spread; values that float32 already overflowed stay inf, without a warning
+        out = output.numpy().astype(np.float64)
+        grad = np.zeros(layer.kernel.shape) if gradient is None else gradient.numpy().astype(np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            rows.append(_layer_row(i, layer, out, grad))
     table = pd.DataFrame(rows)
     table.attrs["loss"] = float(value)
     return table
+
+
+def _layer_row(i: int, layer: Any, out: np.ndarray, grad: np.ndarray) -> dict[str, Any]:
+    """One row of :func:`layer_statistics`: layer ``i``'s gradient norm and output statistics."""
+    return {
+        "layer": i,
+        "name": layer.name,
+        "units": int(out.shape[-1]),
+        "grad_norm": float(np.linalg.norm(grad)),
+        "activation_mean": float(out.mean()),
+        "activation_std": float(out.std()),
+        "activation_spread": float(out.std(axis=0).mean()),
+        "zero_fraction": float(np.mean(out == 0)),
+        "dead_fraction": float(np.mean(np.all(out == 0, axis=0))),
+    }

@@ -199,3 +199,84 @@ def train_delta_rule(
     return DeltaRuleRun(
         w=w, b=b, loss=losses, updates_per_epoch=n if mode == "stochastic" else 1, diverged=diverged
     )
+
+
+def perceptron_path(
+    X: np.ndarray,
+    t: np.ndarray,
+    *,
+    lr: float = 0.5,
+    w0: np.ndarray | None = None,
+    b0: float = 0.0,
+    epochs: int = 5,
+) -> np.ndarray:
+    """``[b, w...]`` at the start and after every single update of the perceptron rule.
+
+    Visits the rows of ``X`` in order, ``epochs`` times, without stopping; row ``e·n + k`` of
+    the result is the state after sample ``k`` of epoch ``e`` (row 0 is the start). This is
+    what :func:`train_perceptron` does between the end-of-epoch states it keeps.
+    """
+    X = check_array("X", X, ndim=2)
+    t = check_array("t", t, ndim=1)
+    check_same_length(X=X, t=t)
+    lr = check_positive("lr", lr)
+    epochs = check_int("epochs", epochs, minimum=1)
+    w = np.zeros(X.shape[1]) if w0 is None else check_array("w0", w0, shape=(X.shape[1],)).copy()
+    b = float(b0)
+    path = [np.r_[b, w]]
+    for _ in range(epochs):
+        for x_k, t_k in zip(X, t):
+            w, b = perceptron_update(w, b, x_k, t_k, lr)
+            path.append(np.r_[b, w])
+    return np.array(path)
+
+
+@dataclass
+class SmallNetRun:
+    """Outcome of :func:`train_small_net`: outputs, misclassified rows and loss after training."""
+
+    outputs: np.ndarray
+    errors: int
+    loss: list[float]
+
+
+def train_small_net(
+    X: np.ndarray,
+    t: np.ndarray,
+    *,
+    hidden: int = 2,
+    lr: float = 2.0,
+    updates: int = 300,
+    seed: int = 0,
+) -> SmallNetRun:
+    """A d-``hidden``-1 sigmoid network trained by full-batch gradient descent in NumPy.
+
+    The same set-up as lab 02's Keras network: Glorot-uniform starting weights (drawn from
+    ``seed``), zero biases, mean binary cross-entropy, every update on all rows. ``t`` holds
+    0/1 targets; ``errors`` counts rows with the output on the wrong side of 0.5 after the
+    last update and ``loss[u]`` is the loss before update ``u`` (and after the last one).
+    """
+    X = check_array("X", X, ndim=2)
+    t = check_array("t", t, ndim=1)
+    n = check_same_length(X=X, t=t)
+    hidden = check_int("hidden", hidden, minimum=1)
+    lr = check_positive("lr", lr)
+    updates = check_int("updates", updates, minimum=0)
+    rng = np.random.default_rng(seed)
+    d = X.shape[1]
+    W1 = rng.uniform(-1, 1, size=(d, hidden)) * np.sqrt(6 / (d + hidden))
+    w2 = rng.uniform(-1, 1, size=hidden) * np.sqrt(6 / (hidden + 1))
+    b1, b2 = np.zeros(hidden), 0.0
+    losses = []
+    for step in range(updates + 1):
+        h = sigmoid(X @ W1 + b1)
+        z = sigmoid(h @ w2 + b2)
+        eps = 1e-12
+        losses.append(float(-np.mean(t * np.log(z + eps) + (1 - t) * np.log(1 - z + eps))))
+        if step == updates:
+            break
+        d_out = (z - t) / n                      # ∂E/∂(output sum) for the mean cross-entropy
+        d_hidden = np.outer(d_out, w2) * h * (1 - h)
+        w2, b2 = w2 - lr * (h.T @ d_out), b2 - lr * float(d_out.sum())
+        W1, b1 = W1 - lr * (X.T @ d_hidden), b1 - lr * d_hidden.sum(axis=0)
+    return SmallNetRun(outputs=z, errors=int(np.sum((z >= 0.5) != (t >= 0.5))), loss=losses)

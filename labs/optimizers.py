@@ -82,7 +82,8 @@ def adam(
     beta_2: float = 0.999,
     epsilon: float = 1e-7,
 ) -> tuple[np.ndarray, State]:
-    """Deck 002: momentum m and RMSProp's v, both bias-corrected; w ← w − η m̂ / (√v̂ + ε).
+    """Adam as Kingma & Ba and Keras define it: momentum's m and RMSProp's v, both bias-corrected;
+    w ← w − η m̂ / (√v̂ + ε). Deck 002 divides by √(v + ε) with the uncorrected v instead.
 
     Keras adds ε to √v before the bias correction, which makes its ε larger by
     1/√(1 − β₂ᵗ); with ε = 1e-7 the two agree to about 1e-6 of a step.

@@ -6,8 +6,8 @@ pandas prints floats with six decimals, float32 artefacts (``33.439999``), trunc
 - a column whose numbers are all whole is shown as integers (``20``, ``1,000``);
 - any other number column gets one number of decimals, chosen so that a value of its
   median size keeps ``digits`` significant digits (``0.953``, ``2.31``, ``118``);
-- a value that would then keep fewer than two significant digits (a tiny loss, a gradient of
-  ``3e-09``) is written in scientific notation instead, with ``digits`` significant digits;
+- a value below 0.001 (a relative error of ``2.5e-8``), or one that would keep fewer than two
+  significant digits, is written in scientific notation instead, with ``digits`` significant digits;
 - ``NaN`` and infinities are written out (``NaN``, ``inf``, ``-inf``), booleans as ``yes``/``no``;
 - dicts, lists and tuples become short ``key: value`` / comma-separated text, formatted the same way;
 - row and column labels that are numbers are written as short as they can be (``0.1``, ``1e-5``);
@@ -26,6 +26,7 @@ from typing import Any
 from labs.validation import check_int
 
 DEFAULT_DIGITS = 3
+TINY = 1e-3  # below this a value is written in scientific notation
 
 
 def _is_number(value: Any) -> bool:
@@ -62,8 +63,10 @@ def format_number(value: Any, decimals: int, digits: int = DEFAULT_DIGITS, whole
         return special
     if whole:
         return f"{int(round(value)):,}"
-    if value != 0 and abs(value) < 10 ** (1 - decimals):  # fewer than two significant digits shown
-        return _scientific(value, digits)
+    if value == 0 and decimals > digits:  # a zero among tiny values: no string of zeros
+        return "0"
+    if value != 0 and (abs(value) < TINY or abs(value) < 10 ** (1 - decimals)):
+        return _scientific(value, digits)  # tiny, or fewer than two significant digits would show
     return f"{value:,.{decimals}f}"
 
 

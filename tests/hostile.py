@@ -202,7 +202,20 @@ def cases(stem: str, targets: Targets, *, every_category: bool) -> list[Case]:
                  "kernel died"),
             Case("hard_coded", {1: hard_coded(stem, 1), 2: wrong[2]}, 0, "", {1: "hidden tests: wrong"}),
         ]
+    # The cases score exercises 1 and 2; a lab's further exercises stay unanswered (0 points each).
+    for case in found:
+        if case.answers is not None:
+            case.answers = {**{n: UNANSWERED for n in _further_exercises(stem)}, **case.answers}
     return found
+
+
+UNANSWERED = "# YOUR CODE HERE\nraise NotImplementedError()\n"
+
+
+def _further_exercises(stem: str) -> list[int]:
+    from labs.course.assignments import exercises, master_notebook
+
+    return [e.number for e in exercises(master_notebook(NOTEBOOKS / f"{stem}.ipynb"))][2:]
 
 
 def hard_coded(stem: str, number: int) -> str:

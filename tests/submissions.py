@@ -21,18 +21,19 @@ def sigmoid_unit_gradient(w, b, X, t):
     return -(X.T @ delta), -np.sum(delta)
 '''
 
-# student -> (points, max points, status of each exercise, flag text or "")
+# student -> (points, max points, status of each exercise, flag text or ""); lab 01's third exercise
+# (a choice of start for AND) keeps the master's answer in every fake that answers anything
 EXPECTED = {
-    "correct": (2, 2, ["passed", "passed"], ""),
-    "one_wrong": (1, 2, ["passed", "failed"], ""),
-    "raises": (1, 2, ["failed", "passed"], ""),
-    "endless_loop": (1, 2, ["timeout", "passed"], ""),
-    "kernel_dies": (1, 2, ["kernel died", "passed"], "the kernel died in exercise 1"),
-    "edited_checks": (1, 2, ["passed", "failed"], ""),
-    "extra_and_reordered": (2, 2, ["passed", "passed"], ""),
-    "empty": (0, 2, ["missing", "missing"], "empty file"),
-    "not_a_notebook": (0, 2, ["missing", "missing"], "not a notebook"),
-    "pdf_only": (0, 2, ["missing", "missing"], "no notebook submitted"),
+    "correct": (3, 3, ["passed", "passed", "passed"], ""),
+    "one_wrong": (2, 3, ["passed", "failed", "passed"], ""),
+    "raises": (2, 3, ["failed", "passed", "passed"], ""),
+    "endless_loop": (2, 3, ["timeout", "passed", "passed"], ""),
+    "kernel_dies": (2, 3, ["kernel died", "passed", "passed"], "the kernel died in exercise 1"),
+    "edited_checks": (2, 3, ["passed", "failed", "passed"], ""),
+    "extra_and_reordered": (3, 3, ["passed", "passed", "passed"], ""),
+    "empty": (0, 3, ["missing", "missing", "missing"], "empty file"),
+    "not_a_notebook": (0, 3, ["missing", "missing", "missing"], "not a notebook"),
+    "pdf_only": (0, 3, ["missing", "missing", "missing"], "no notebook submitted"),
 }
 
 

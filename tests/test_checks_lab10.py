@@ -42,6 +42,13 @@ def test_pca_check_not_written():
 
 
 def right_kl(H, rho):
+    from keras import ops
+
+    rho_hat = ops.mean(H, axis=0)
+    return ops.sum(rho * ops.log(rho / rho_hat) + (1 - rho) * ops.log((1 - rho) / (1 - rho_hat)))
+
+
+def numpy_kl(H, rho):
     rho_hat = H.mean(axis=0)
     return np.sum(rho * np.log(rho / rho_hat) + (1 - rho) * np.log((1 - rho) / (1 - rho_hat)))
 
@@ -60,7 +67,16 @@ def test_kl_check_passes(capsys):
      r"KL\(ρ̂_j ‖ ρ\)"),
     (lambda H, rho: rho * np.log(rho / H.mean(axis=0)), "one number"),
     (lambda H, rho: 2 * right_kl(H, rho), "expected"),
+    (numpy_kl, "keras.ops"),
 ])
 def test_kl_check_explains_mistakes(wrong, message):
     with pytest.raises(AssertionError, match=message):
         checks.check_kl_sparsity(wrong)
+
+
+def test_kl_check_not_written():
+    def stub(H, rho):
+        raise NotImplementedError()
+
+    with pytest.raises(AssertionError, match="not written yet"):
+        checks.check_kl_sparsity(stub)

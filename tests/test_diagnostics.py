@@ -84,3 +84,22 @@ def test_layer_statistics_read_units_after_their_activation(batch, build):
         assert row["activation_mean"] == pytest.approx(after.mean(), rel=1e-5)
         assert row["zero_fraction"] == pytest.approx(np.mean(after == 0))
         assert row["zero_fraction"] > 0  # ReLU outputs, not the weighted sums (which are never exactly 0)
+
+
+def test_layer_statistics_of_exploding_activations_warn_nothing():
+    """Outputs near float32's limit (a (0, 1) start on ReLU layers) give finite statistics, no warning."""
+    import warnings
+
+    import keras
+
+    from labs.diagnostics import layer_statistics
+
+    start = keras.initializers.RandomUniform(0.0, 1.0)
+    model = keras.Sequential([keras.Input(shape=(256,))]
+                             + [keras.layers.Dense(256, activation="relu", kernel_initializer=start) for _ in range(10)]
+                             + [keras.layers.Dense(10, activation="softmax")])
+    x, y = np.ones((64, 256)), np.eye(10)[np.zeros(64, dtype=int)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = layer_statistics(model, x, y)
+    assert 1e19 < table["activation_std"].iloc[9] < np.inf   # float32 squares of these overflow

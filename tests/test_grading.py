@@ -265,7 +265,7 @@ def test_solutions_get_full_marks(stem, tmp_path):
 def test_fake_set_is_made_from_the_master():
     nb = answered("01_perceptron")
     master = nbformat.read(NOTEBOOKS / "01_perceptron.ipynb", as_version=4)
-    assert len(assignments.exercises(master)) == 2, "the fake set assumes lab 01 has two exercises"
+    assert len(assignments.exercises(master)) == 3, "the fake set assumes lab 01 has three exercises"
     assert nb.cells[1].source == assignments.STUDENT_NOTE
 
 

@@ -49,3 +49,23 @@ def test_digits_and_sweep_are_measured(executed):
     assert {"baseline", "2 hidden layers", "128 hidden units", "relu", "squared error",
             "learning rate 0.05"} == set(sweep)
     assert all(0.0 <= v <= 1.0 for v in sweep.values())
+
+
+CLAIMS = ("claim_gradients_match_holds", "claim_tape_closer_holds", "claim_wrong_flagged_holds",
+          "claim_mini_batch_faster_holds", "claim_bp_beats_logreg_holds", "claim_cv_matches_sklearn_holds",
+          "claim_keras_same_step_holds")
+
+
+@pytest.mark.parametrize("claim", CLAIMS)
+def test_the_prose_s_claims_hold(executed, claim):
+    _, r = executed("03_backprop")
+    assert r[claim] is True, claim
+
+
+def test_design_exercise_needs_a_choice_and_the_master_s_choice_meets_it(executed):
+    _, r = executed("03_backprop")
+    from labs.checks import lab03
+
+    assert r["design_parameters"] <= lab03.DESIGN_MAX_PARAMETERS
+    assert r["design_accuracy"] >= lab03.DESIGN_TARGET + 0.02  # the master's choice, with room to spare
+    assert r["design_baseline_accuracy"] < lab03.DESIGN_TARGET  # the sweep's baseline settings do not do it

@@ -68,3 +68,26 @@ def test_optimizers_beat_plain_sgd_on_mnist(executed):
             < race["Adagrad (η = 0.01, Keras' start 0.1)"]["training loss"])
     assert all(row["seconds per epoch"] > 0 for row in race.values())
     assert r["opt_race_seeds"] >= 2
+
+
+CLAIMS = ("bowl_regimes", "eta_one_lowest", "rules_match_keras", "valley_paths", "momentum_rolls_through",
+          "rules_beat_sgd")
+
+
+def test_every_sentence_stating_a_measured_direction_holds(executed):
+    _, r = executed("08_optimizers")
+    assert {k for k in r if k.startswith("claim_") and k.endswith("_holds")} == {f"claim_{c}_holds" for c in CLAIMS}
+    assert [c for c in CLAIMS if r[f"claim_{c}_holds"] is not True] == []
+
+
+def test_the_page_names_the_decks_errors_and_shows_listings_collapsed(executed):
+    run, _ = executed("08_optimizers")
+    import nbformat
+
+    nb = nbformat.read(run.executed, as_version=4)
+    page = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "uncorrected" in page and "saddle point" in page and "plateau" in page
+    assert "*curvature*" in page.split("## 1.")[1].split("Take the")[0]  # defined before it is used
+    assert "**Terms · 术语**" in page
+    listing = next(c for c in nb.cells if c.cell_type == "code" and "show_source" in c.source)
+    assert any("<details>" in "".join(o.get("data", {}).get("text/html", "")) for o in listing.outputs)

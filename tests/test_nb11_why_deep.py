@@ -42,3 +42,13 @@ def test_every_network_trains(executed):
 def test_each_tent_module_doubles_the_linear_pieces(executed):
     _, r = executed("11_why_deep")
     assert {int(d): n for d, n in r["sawtooth_pieces"].items()} == {d: 2**d for d in range(1, 7)}
+
+
+def test_the_prose_claims_hold(executed):
+    """Every sentence of the lab that states a measured outcome has its claim_*_holds record."""
+    _, r = executed("11_why_deep")
+    claims = {k: v for k, v in r.items() if k.startswith("claim_") and k.endswith("_holds")}
+    assert set(claims) == {"claim_seide_widths_recovered_holds", "claim_mnist_gaps_below_seide_holds",
+                           "claim_tent_pieces_double_holds"}
+    failed = sorted(k for k, v in claims.items() if v is not True)
+    assert not failed, failed

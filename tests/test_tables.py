@@ -13,6 +13,7 @@ def test_numbers_read_at_a_glance():
         "epochs": [20.0, 5.0, 1000.0],
         "float32": [np.float32(33.44), 1.5, 2.0],
         "broken": [float("nan"), float("inf"), -float("inf")],
+        "all tiny": [2.536e-8, 1.1e-9, 0.0],
     })
     shown = format_table(table)
     assert list(shown["accuracy"]) == ["0.953", "1.000", "0.100"]
@@ -20,6 +21,7 @@ def test_numbers_read_at_a_glance():
     assert list(shown["epochs"]) == ["20", "5", "1,000"], "whole numbers as integers"
     assert list(shown["float32"]) == ["33.44", "1.50", "2.00"], "no float32 artefacts such as 33.439999"
     assert list(shown["broken"]) == ["NaN", "inf", "-inf"]
+    assert list(shown["all tiny"]) == ["2.54e-8", "1.1e-9", "0"], "a column of tiny values is scientific"
 
 
 def test_text_is_never_cut_and_dicts_become_text(capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -54,3 +55,70 @@ def check_sigmoid_gradient(gradient: Callable) -> None:
     check_close("dE_db", result[1], gb, hint="The bias acts as a weight on a constant input 1: ∂E/∂b = −Σ_k δ_k.")
     _passed(f"sigmoid-unit gradient is right (relative error {relative_error(result[0], gw):.1e}).")
 
+
+
+AND_EPOCH_LIMIT = 3  # epochs the rule may take from the student's start, the error-free one included
+
+
+def _number(label: str, value: Any, *, positive: bool = False) -> float:
+    if value is None:
+        raise AssertionError(f"{label} is None: choose a value.")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise AssertionError(f"{label} must be a number; got {type(value).__name__}.") from None
+    if not np.isfinite(number) or (positive and number <= 0):
+        raise AssertionError(f"{label} must be a {'positive ' if positive else ''}finite number; got {value!r}.")
+    return number
+
+
+def and_choice_outcome(lr: Any, b0: Any, w0: Any, order: Any = (0, 1, 2, 3)) -> dict[str, Any]:
+    """Run the perceptron rule on AND from the start ``(w0, b0)`` with rate ``lr``, rows in ``order``.
+
+    Returns the rows the start gets wrong (``start_errors``), whether the rule converged within
+    100 epochs, the ``epochs`` it took (the error-free epoch included) and the errors per epoch.
+    """
+    from labs.data import truth_table
+
+    lr = _number("lr", lr, positive=True)
+    b0 = _number("b0", b0)
+    if w0 is None:
+        raise AssertionError("w0 is None: choose two starting weights.")
+    w0 = np.asarray(w0, dtype=float)
+    if w0.shape != (2,) or not np.all(np.isfinite(w0)):
+        raise AssertionError(f"w0 must be two finite numbers, shape (2,); got shape {w0.shape}.")
+    X, t = truth_table("and", bipolar=True)
+    order = np.asarray(order, dtype=int)
+    start_errors = int(np.sum(neurons.sign(X @ w0 + b0) != t))
+    run = neurons.train_perceptron(X[order], t[order], lr=lr, w0=w0, b0=b0, max_epochs=100)
+    return {"start_errors": start_errors, "converged": run.converged, "epochs": run.epochs, "errors": run.errors}
+
+
+def check_and_choice(lr: Any, b0: Any, w0: Any) -> None:
+    """Exercise (homework 2): a learning rate, threshold and start from which the rule learns AND fast."""
+    orders = {"in the table's order": (0, 1, 2, 3), "in reverse order": (3, 2, 1, 0)}
+    outcomes = {what: and_choice_outcome(lr, b0, w0, order) for what, order in orders.items()}
+    first = next(iter(outcomes.values()))
+    if first["start_errors"] == 0:
+        raise AssertionError(
+            "Your starting unit already computes AND: no row is wrong, so the rule has nothing to learn. "
+            "Start from weights that get at least one row wrong and let the rule correct them."
+        )
+    for what, got in outcomes.items():
+        if not got["converged"]:
+            raise AssertionError(
+                f"With the rows {what} the rule did not converge in 100 epochs "
+                f"(errors in the last epochs: {got['errors'][-3:]}). Is the threshold's sign right?"
+            )
+        if got["epochs"] > AND_EPOCH_LIMIT:
+            raise AssertionError(
+                f"With the rows {what} the rule took {got['epochs']} epochs (errors per epoch "
+                f"{got['errors']}); aim for at most {AND_EPOCH_LIMIT}, the error-free epoch included. "
+                "Each mistake moves (w, b) by 2η·t·(x, 1): pick a start close to a solution and an η whose "
+                "steps are big enough to cross the line, but not so big that they overshoot."
+            )
+    worst = max(got["epochs"] for got in outcomes.values())
+    _passed(
+        f"from your start ({first['start_errors']} of 4 rows wrong) the rule learned AND in at most "
+        f"{worst} epochs, rows in the table's and in reverse order."
+    )

@@ -60,3 +60,48 @@ def check_separating_line(H: Any, t: Any, w: Any, b: Any) -> None:
         )
     _passed("the line separates the two classes in the hidden space: XOR became linearly separable.")
 
+
+
+XOR_DESIGN_UPDATES = 300  # full-batch updates each start gets
+XOR_DESIGN_STARTS = 20  # random starts the public check tries
+XOR_DESIGN_SOLVED = 0.9  # share of starts that must solve XOR
+XOR_DESIGN_MAX_HIDDEN = 4
+
+
+def xor_design_outcome(hidden: Any, lr: Any, seeds: Any) -> dict[str, Any]:
+    """Train the 2-``hidden``-1 sigmoid net on XOR from each seed; rows wrong after the last update."""
+    from labs.data import truth_table
+
+    if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)):
+        raise AssertionError(f"hidden must be a whole number of units; got {hidden!r}.")
+    if not 2 <= int(hidden) <= XOR_DESIGN_MAX_HIDDEN:
+        raise AssertionError(f"hidden must be between 2 and {XOR_DESIGN_MAX_HIDDEN}; got {hidden}.")
+    try:
+        lr = float(lr)
+    except (TypeError, ValueError):
+        raise AssertionError(f"lr must be a number; got {type(lr).__name__}.") from None
+    if not np.isfinite(lr) or not 0 < lr <= 100:
+        raise AssertionError(f"lr must be a positive number up to 100; got {lr}.")
+    X, t = truth_table("xor")
+    errors = [
+        neurons.train_small_net(X, t, hidden=int(hidden), lr=lr, updates=XOR_DESIGN_UPDATES, seed=int(s)).errors
+        for s in seeds
+    ]
+    return {"errors": errors, "solved": float(np.mean(np.asarray(errors) == 0))}
+
+
+def check_xor_design(hidden: Any, lr: Any) -> None:
+    """Exercise: a hidden width and learning rate with which almost every random start solves XOR."""
+    got = xor_design_outcome(hidden, lr, range(XOR_DESIGN_STARTS))
+    solved = round(got["solved"] * XOR_DESIGN_STARTS)
+    measured = (f"hidden={hidden}, η={float(lr):g}: {solved} of {XOR_DESIGN_STARTS} random starts solved XOR "
+                f"within {XOR_DESIGN_UPDATES} updates")
+    if got["solved"] < XOR_DESIGN_SOLVED:
+        stuck = sorted(e for e in got["errors"] if e)
+        raise AssertionError(
+            f"{measured}; {round(XOR_DESIGN_SOLVED * XOR_DESIGN_STARTS)} are needed (the others end with "
+            f"{stuck} rows wrong). Which starts got stuck in section 4, and why? Think about what an extra "
+            "hidden unit gives the network, and whether your steps are too short to get anywhere in "
+            f"{XOR_DESIGN_UPDATES} updates or so long that they jump about."
+        )
+    _passed(f"{measured}.")

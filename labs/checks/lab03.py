@@ -135,13 +135,15 @@ def check_cross_validate(cross_validate: Callable, folds: int = 5) -> None:
     _passed(f"{folds} stratified folds, a fresh model for each, every row tested once, scores are the fold accuracies.")
 
 
-def check_keras_twin(keras_twin: Callable, net: Any, X: Any) -> None:
-    """Exercise #2: ``keras_twin(net)`` builds a Keras model with ``net``'s layers, activations and weights."""
+LOSSES_TEXT = {"squared": "sigmoid-output", "cross_entropy": "softmax-output"}
+
+
+def _twin_problem(model: Any, net: Any, X: Any) -> None:
+    """Raise an AssertionError naming what differs between the Keras ``model`` and ``net``."""
     import keras
 
     from labs.backprop import LOSSES, predict_proba
 
-    model = _call(keras_twin, "keras_twin", net)
     if not isinstance(model, keras.Model):
         raise AssertionError(f"model must be a Keras model (e.g. keras.Sequential); got {type(model).__name__}.")
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
@@ -167,9 +169,137 @@ def check_keras_twin(keras_twin: Callable, net: Any, X: Any) -> None:
             )
         name = getattr(layer.activation, "__name__", str(layer.activation))
         if name != act:
-            raise AssertionError(f"layer {layer.name!r} uses activation {name!r}; the network uses {act!r} there.")
+            last = k == len(dense) - 1
+            why = (f" (a network trained with {net.loss.replace('_', '-')} has {act} outputs: bp.LOSSES[net.loss])"
+                   if last else "")
+            raise AssertionError(f"layer {layer.name!r} uses activation {name!r}; the network uses {act!r} there{why}.")
     got = np.asarray(model(np.asarray(X, dtype=np.float64)))
     check_close("model(X)", got, predict_proba(net, X), rtol=1e-10, atol=1e-12,
                 hint="Same weights and activations should give the same outputs.")
-    _passed(f"the Keras model reproduces the NumPy network's outputs on {len(got)} samples.")
 
+
+def _other_twin_case(net: Any) -> Any:
+    """A network like ``net`` but with the other loss (so the other output unit), another hidden
+    activation and thresholds that are not zero: a twin that copies only one case fails here."""
+    from labs.backprop import HIDDEN, LOSSES, Network
+
+    rng = np.random.default_rng(7)
+    sizes = list(net.sizes)
+    loss = next(name for name in LOSSES if name != net.loss)
+    hidden = next(name for name in HIDDEN if name != net.hidden)
+    weights = [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
+    return Network(weights, [rng.normal(size=b) for b in sizes[1:]], hidden, loss)
+
+
+def check_keras_twin(keras_twin: Callable, net: Any, X: Any) -> None:
+    """Exercise: ``keras_twin(net)`` builds a Keras model with ``net``'s layers, activations and
+    weights; checked on ``net`` and on a network with the other loss and hidden activation."""
+    other = _other_twin_case(net)
+    for case in (net, other):
+        _twin_problem(_call(keras_twin, "keras_twin", case), case, X)
+    _passed(f"the Keras model reproduces the NumPy network's outputs on {len(X)} samples, for a "
+            f"{net.hidden}/{LOSSES_TEXT[net.loss]} and a {other.hidden}/{LOSSES_TEXT[other.loss]} network.")
+
+
+
+# --- the design exercise: settings that learn the digits in one epoch -----------------------------
+
+DESIGN_KEYS = ("hidden", "activation", "loss", "learning_rate", "batch_size")
+DESIGN_MAX_PARAMETERS = 1300
+DESIGN_EPOCHS = 1
+DESIGN_TARGET = 0.90
+DESIGN_SPLITS = (0, 1, 2)  # the public check's data splits (the grader draws others)
+DIGITS_TRAIN = 1437  # training rows of an 80/20 split of the 1,797 digits
+
+
+def _design_settings(design: Any) -> dict[str, Any]:
+    """The design's settings, validated, or an AssertionError that says which one is off."""
+    from labs.backprop import HIDDEN, LOSSES
+
+    if not isinstance(design, dict):
+        raise AssertionError(f"design must be a dict with the keys {', '.join(DESIGN_KEYS)}; got {type(design).__name__}.")
+    missing = [key for key in DESIGN_KEYS if key not in design]
+    if missing:
+        raise AssertionError(f"design lacks {', '.join(missing)}: it needs all of {', '.join(DESIGN_KEYS)}.")
+    hidden = design["hidden"]
+    if isinstance(hidden, (int, np.integer)):
+        hidden = (int(hidden),)
+    if not isinstance(hidden, (tuple, list)) or not hidden or not all(
+            isinstance(h, (int, np.integer)) and h >= 1 for h in hidden):
+        raise AssertionError(f"design['hidden'] must list the hidden layers' widths, e.g. (16,); got {hidden!r}.")
+    if design["activation"] not in HIDDEN:
+        raise AssertionError(f"design['activation'] must be one of {HIDDEN}; got {design['activation']!r}.")
+    if design["loss"] not in LOSSES:
+        raise AssertionError(f"design['loss'] must be one of {tuple(LOSSES)}; got {design['loss']!r}.")
+    lr = design["learning_rate"]
+    if not isinstance(lr, (int, float, np.floating, np.integer)) or not np.isfinite(lr) or lr <= 0:
+        raise AssertionError(f"design['learning_rate'] must be a positive number; got {lr!r}.")
+    batch = design["batch_size"]
+    if not isinstance(batch, (int, np.integer)) or batch < 1:
+        raise AssertionError(f"design['batch_size'] must be a whole number of samples >= 1; got {batch!r}.")
+    return {"hidden": tuple(int(h) for h in hidden), "activation": design["activation"], "loss": design["loss"],
+            "learning_rate": float(lr), "batch_size": int(batch)}
+
+
+def design_parameters(design: dict) -> int:
+    """Weights and thresholds of the design's 64-…-10 network."""
+    from labs.models import mlp_parameters
+
+    return mlp_parameters([64, *_design_settings(design)["hidden"], 10])
+
+
+def design_accuracy(design: dict, split: int) -> float:
+    """Validation accuracy of the design's NumPy network after :data:`DESIGN_EPOCHS` epoch(s) on
+    the 8x8 digits: a stratified 80/20 split drawn with ``split``, standardised on the training part."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    from labs import backprop as bp
+
+    settings = _design_settings(design)
+    digits = load_digits()
+    X_fit, X_val, y_fit, y_val = train_test_split(digits.data, digits.target, test_size=0.2,
+                                                  stratify=digits.target, random_state=split)
+    scaler = StandardScaler().fit(X_fit)
+    net = bp.init_network([64, *settings["hidden"], 10], hidden=settings["activation"], loss=settings["loss"],
+                          seed=split)
+    with np.errstate(all="ignore"):  # a huge learning rate overflows; the accuracy then says so
+        run = bp.train(net, scaler.transform(X_fit), bp.one_hot(y_fit, 10), lr=settings["learning_rate"],
+                       epochs=DESIGN_EPOCHS, batch_size=settings["batch_size"], seed=split)
+        predicted = bp.predict_proba(run.net, scaler.transform(X_val)).argmax(axis=1)
+    return float(np.mean(predicted == y_val))
+
+
+def check_bp_design(design: Any) -> None:
+    """Thought exercise: settings of the NumPy BP network (``hidden``, ``activation``, ``loss``,
+    ``learning_rate``, ``batch_size``) with at most :data:`DESIGN_MAX_PARAMETERS` parameters that
+    reach :data:`DESIGN_TARGET` validation accuracy on the digits after one epoch."""
+    if design is None:
+        raise AssertionError("design is None: set it to a dict of your settings.")
+    settings = _design_settings(design)
+    parameters = design_parameters(settings)
+    if parameters > DESIGN_MAX_PARAMETERS:
+        raise AssertionError(
+            f"a 64-{'-'.join(map(str, settings['hidden']))}-10 network has {parameters:,} weights and thresholds; "
+            f"the budget is {DESIGN_MAX_PARAMETERS:,}. Each hidden unit of a single hidden layer costs 64 + 1 + 10 = 75."
+        )
+    accuracies = [design_accuracy(settings, split) for split in DESIGN_SPLITS]
+    mean = float(np.mean(accuracies))
+    if mean < DESIGN_TARGET:
+        updates = -(-DIGITS_TRAIN // settings["batch_size"]) * DESIGN_EPOCHS
+        hints = []
+        if settings["loss"] == "squared":
+            hints.append("sigmoid outputs with squared error learn slowly while the outputs are far off "
+                         "(their error term carries the factor ŷ(1 − ŷ))")
+        if updates < 100:
+            hints.append(f"batches of {settings['batch_size']} make only {updates} updates in one epoch")
+        if not hints:
+            hints.append("look at the sweep's table: which settings learned fastest in the first epochs? "
+                         "And a learning rate can be too large as well as too small")
+        raise AssertionError(
+            f"after one epoch the network reaches a mean validation accuracy of {mean:.3f} over "
+            f"{len(DESIGN_SPLITS)} splits; the target is {DESIGN_TARGET:.2f}. Hint: " + "; ".join(hints) + "."
+        )
+    _passed(f"{parameters:,} parameters, validation accuracy after one epoch {mean:.3f} on average over "
+            f"{len(DESIGN_SPLITS)} splits (target {DESIGN_TARGET:.2f}).")

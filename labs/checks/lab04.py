@@ -19,6 +19,35 @@ def _activation_after(layers: list, i: int) -> str:
     return name
 
 
+PLAIN_LAYERS = ("Dense", "Activation", "InputLayer")
+_NUMPY_ACTIVATIONS = {
+    "sigmoid": lambda s: 1.0 / (1.0 + np.exp(-s)),
+    "tanh": np.tanh,
+    "relu": lambda s: np.maximum(s, 0.0),
+    "linear": lambda s: s,
+    "softmax": lambda s: (lambda e: e / e.sum(axis=1, keepdims=True))(np.exp(s - s.max(axis=1, keepdims=True))),
+}
+
+
+def _check_computes_mlp(model: Any, dense: list, activation: str, output_activation: str) -> None:
+    """The model's outputs on random inputs equal the Dense layers' weights applied with the
+    asked-for activations, computed in NumPy (so no hidden extra step changes the function)."""
+    names = [activation] * (len(dense) - 1) + [output_activation]
+    if any(name not in _NUMPY_ACTIVATIONS for name in names):
+        return  # an activation this check cannot compute itself: the layer checks above must do
+    x = np.random.default_rng(4).uniform(0.0, 1.0, size=(8, dense[0].get_weights()[0].shape[0]))
+    a = x
+    for layer, name in zip(dense, names):
+        kernel, bias = (np.asarray(v, dtype=np.float64) for v in layer.get_weights())
+        a = _NUMPY_ACTIVATIONS[name](a @ kernel + bias)
+    got = np.asarray(model(x.astype("float32")), dtype=np.float64)
+    if got.shape != a.shape or not np.allclose(got, a, rtol=1e-3, atol=1e-5):
+        raise AssertionError(
+            "the model's outputs are not those of its Dense layers and activations alone: something in the "
+            "model changes them (a Lambda or custom layer, a custom activation?). Keep only the Dense layers."
+        )
+
+
 def check_mlp_architecture(
     model: Any, layers: str = "784-500-500-10", *, activation: str = "sigmoid",
     output_activation: str = "softmax",
@@ -61,6 +90,13 @@ def check_mlp_architecture(
             f"the model has {model.count_params():,} parameters; {layers} has {expected:,} "
             "(weights and biases of every layer). Did you turn off a bias or add a layer?"
         )
+    extra = [type(layer).__name__ for layer in stack if type(layer).__name__ not in PLAIN_LAYERS]
+    if extra:
+        raise AssertionError(
+            f"the model has a {extra[0]} layer; {layers} is Dense layers only (with their activations, "
+            "inside Dense or as Activation layers): take it out."
+        )
+    _check_computes_mlp(model, [stack[i] for i in dense], activation, output_activation)
     _passed(f"{layers} with {activation} hidden units and a {output_activation} output: {expected:,} parameters.")
 
 
@@ -95,3 +131,73 @@ def check_confusion_matrix(confusion_matrix: Callable) -> None:
             f"for y_true={y_true.tolist()}, y_pred={y_pred.tolist()}."
         )
     _passed("confusion_matrix counts every (true, predicted) pair, rows = truth, columns = prediction.")
+
+
+# --- the thought exercise: a learning rate, a batch size and epochs within a budget ---------------
+
+BUDGET_EPOCHS = 3  # at most this many passes over the training images
+BUDGET_MIN_BATCH = 10  # batches of at least this many images: at most 600 updates on 2,000 images
+BUDGET_IMAGES = 2000  # training images the check trains on
+BUDGET_TARGET_LOSS = 1.0  # cross-entropy on the test images that the choice must reach
+
+
+def _budget_settings(learning_rate: Any, batch_size: Any, epochs: Any) -> tuple[float, int, int]:
+    if not isinstance(learning_rate, (int, float, np.integer, np.floating)) or not np.isfinite(learning_rate) \
+            or learning_rate <= 0:
+        raise AssertionError(f"LEARNING_RATE must be a positive number; got {learning_rate!r}.")
+    for name, value in (("BATCH_SIZE", batch_size), ("EPOCHS", epochs)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise AssertionError(f"{name} must be a whole number >= 1; got {value!r}.")
+    if epochs > BUDGET_EPOCHS:
+        raise AssertionError(f"EPOCHS = {epochs} is over the budget of {BUDGET_EPOCHS} epochs.")
+    if batch_size < BUDGET_MIN_BATCH:
+        raise AssertionError(
+            f"BATCH_SIZE = {batch_size} is under the budget's {BUDGET_MIN_BATCH}: smaller batches make more "
+            f"updates, each costing time, so the budget stops at batches of {BUDGET_MIN_BATCH}."
+        )
+    return float(learning_rate), int(batch_size), int(epochs)
+
+
+def train_on_budget(learning_rate: float, batch_size: int, epochs: int, x_train: Any, y_train: Any,
+                    x_test: Any, y_test: Any, *, seed: int = 0) -> tuple[float, float]:
+    """Train a fresh 784-500-500-10 (sigmoid, softmax, SGD) on :data:`BUDGET_IMAGES` images drawn
+    with ``seed`` and return (cross-entropy on the test images, seconds the training took)."""
+    import time
+
+    import keras
+
+    from labs.models import build_mlp
+
+    rows = np.random.default_rng(seed).choice(len(x_train), size=min(BUDGET_IMAGES, len(x_train)), replace=False)
+    keras.utils.set_random_seed(seed)
+    model = build_mlp("784-500-500-10", "sigmoid")
+    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.SGD(learning_rate=learning_rate))
+    start = time.perf_counter()
+    model.fit(x_train[rows], y_train[rows], batch_size=batch_size, epochs=epochs, verbose=0)
+    seconds = time.perf_counter() - start
+    loss = float(model.evaluate(x_test, y_test, verbose=0))
+    return (loss if np.isfinite(loss) else float("inf")), seconds
+
+
+def check_fast_training(learning_rate: Any, batch_size: Any, epochs: Any, x_train: Any, y_train: Any,
+                        x_test: Any, y_test: Any) -> None:
+    """Thought exercise: settings that bring the 784-500-500-10's test loss below
+    :data:`BUDGET_TARGET_LOSS` within :data:`BUDGET_EPOCHS` epochs of :data:`BUDGET_IMAGES` images."""
+    lr, batch, n_epochs = _budget_settings(learning_rate, batch_size, epochs)
+    loss, seconds = train_on_budget(lr, batch, n_epochs, x_train, y_train, x_test, y_test)
+    n = min(BUDGET_IMAGES, len(x_train))
+    updates = -(-n // batch) * n_epochs
+    if not loss <= BUDGET_TARGET_LOSS:
+        if loss > 2.0:
+            hint = ("a loss near ln 10 = 2.30 is what guessing scores: the network has hardly left its start. "
+                    f"{updates} updates of η = {lr:g} did not move it far enough, or a rate too large for "
+                    "batches this small threw it onto the sigmoids' flat parts")
+        else:
+            hint = f"the network is learning but {updates} updates of η = {lr:g} are not yet enough"
+        raise AssertionError(
+            f"after {n_epochs} epoch(s) of batches of {batch} ({updates} updates) the loss on the test images is "
+            f"{loss:.3f}; the target is {BUDGET_TARGET_LOSS:.1f}. Hint: {hint}. More updates per epoch, or a "
+            "larger step per update: which does the budget still allow?"
+        )
+    _passed(f"{updates} updates in {n_epochs} epoch(s), {seconds:.1f} s here: test loss {loss:.3f} "
+            f"(target {BUDGET_TARGET_LOSS:.1f}).")

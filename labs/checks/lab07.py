@@ -11,32 +11,36 @@ from labs.neurons import sigmoid
 
 
 def _activations_cases() -> list[tuple[np.ndarray, float, float]]:
-    """Inputs ``z`` on both sides of 0, with the α of leaky ReLU and of ELU."""
-    return [(np.array([-3.0, -1.0, -0.25, 0.0, 0.5, 2.0]), 0.2, 1.0)]
+    """Inputs ``z`` on both sides of 0, with the α of leaky ReLU and of ELU (the second case's α
+    differ from the usual 0.2 and 1, so that an answer ignoring ``alpha`` is caught)."""
+    z = np.array([-3.0, -1.0, -0.25, 0.0, 0.5, 2.0])
+    return [(z, 0.2, 1.0), (z, 0.05, 0.4)]
 
 
 def check_activations(leaky_relu: Callable, elu: Callable) -> None:
     """Exercise: NumPy ``leaky_relu(z, alpha)`` and ``elu(z, alpha)`` as the slides define them."""
-    [(z, leaky_alpha, elu_alpha)] = _activations_cases()
-    for label, fn, alpha, negative in (
-        ("leaky_relu", leaky_relu, leaky_alpha, "α·z"),
-        ("elu", elu, elu_alpha, "α·(e^z − 1)"),
-    ):
-        want = _expected(f"lab07.{label}.case0")
-        got = _call(fn, label, z.copy(), alpha)
-        if got is None:
-            raise AssertionError(f"{label} returned None: did you forget a `return`?")
-        got = np.asarray(got, dtype=np.float64)
-        if got.shape != z.shape:
-            raise AssertionError(f"{label} must work element-wise: input shape {z.shape}, output {got.shape}.")
-        if not np.allclose(got[z > 0], z[z > 0]):
-            raise AssertionError(f"{label}(z) must equal z for z > 0; got {got[z > 0]} for z = {z[z > 0]}.")
-        bad = np.flatnonzero(~np.isclose(got, want, atol=1e-7))
-        if bad.size:
-            k = int(bad[0])
-            raise AssertionError(f"{label}({z[k]:g}) with α={alpha} gave {got[k]:.6g}; expected {want[k]:.6g} "
-                                 f"(for z ≤ 0 it is {negative}).")
-    _passed("leaky ReLU and ELU match their definitions on both sides of 0.")
+    for i, (z, leaky_alpha, elu_alpha) in enumerate(_activations_cases()):
+        for label, fn, alpha, negative in (
+            ("leaky_relu", leaky_relu, leaky_alpha, "α·z"),
+            ("elu", elu, elu_alpha, "α·(e^z − 1)"),
+        ):
+            want = _expected(f"lab07.{label}.case{i}")
+            got = _call(fn, label, z.copy(), alpha)
+            if got is None:
+                raise AssertionError(f"{label} returned None: did you forget a `return`?")
+            got = np.asarray(got, dtype=np.float64)
+            if got.shape != z.shape:
+                raise AssertionError(f"{label} must work element-wise: input shape {z.shape}, output {got.shape}.")
+            if not np.allclose(got[z > 0], z[z > 0]):
+                raise AssertionError(f"{label}(z) must equal z for z > 0; got {got[z > 0]} for z = {z[z > 0]}.")
+            bad = np.flatnonzero(~np.isclose(got, want, atol=1e-7))
+            if bad.size:
+                k = int(bad[0])
+                ignored = i > 0 and np.allclose(got, _expected(f"lab07.{label}.case0"), atol=1e-7)
+                hint = " These are the values for the first case's α: does your function use its argument `alpha`?" if ignored else ""
+                raise AssertionError(f"{label}({z[k]:g}) with α={alpha} gave {got[k]:.6g}; expected {want[k]:.6g} "
+                                     f"(for z ≤ 0 it is {negative}).{hint}")
+    _passed("leaky ReLU and ELU match their definitions on both sides of 0, for two values of α each.")
 
 
 def _chain_gradient_cases() -> list[tuple[np.ndarray, np.ndarray]]:
@@ -64,3 +68,65 @@ def check_chain_gradient(chain_gradient: Callable) -> None:
     if not np.isclose(got, want, rtol=1e-6):
         raise AssertionError(f"chain_gradient gave {got:.6g}; expected {want:.6g} = Π w_k σ'(z_k).")
     _passed("∂a_L/∂a_0 = Π w_k σ'(z_k): each sigmoid layer multiplies the gradient by at most |w|/4.")
+
+
+DEEP_NET_LAYERS = 16
+"""Layers of weights of the deep network the design exercise must train (15 hidden layers)."""
+DEEP_NET_WIDTH = 64
+DEEP_NET_EPOCHS = 5
+DEEP_NET_IMAGES = 1000
+DEEP_NET_THRESHOLD = 0.4
+"""Training accuracy (``model.evaluate`` after training) the chosen settings must reach; chance is 0.1."""
+DEEP_NET_KEYS = ("activation", "kernel_initializer")
+
+
+def _deep_net_settings(choose: Callable) -> dict:
+    settings = _call(choose, "deep_net_settings")
+    if not isinstance(settings, dict):
+        raise AssertionError(f"deep_net_settings must return a dict such as {{'activation': ..., "
+                             f"'kernel_initializer': ...}}; got {type(settings).__name__}.")
+    unknown = sorted(set(settings) - set(DEEP_NET_KEYS))
+    if unknown:
+        raise AssertionError(f"deep_net_settings may choose only {', '.join(DEEP_NET_KEYS)}; it also gives {unknown}.")
+    for key, value in settings.items():
+        if not isinstance(value, str):
+            raise AssertionError(f"{key} must be a Keras name (text such as 'glorot_uniform'); got {value!r}.")
+    return settings
+
+
+def measure_deep_net(choose: Callable, x: np.ndarray, y: np.ndarray, *, seeds: tuple[int, ...] = (0,)) -> float:
+    """Train the 16-layer network with the settings ``choose()`` returns (SGD 0.1, batch 100, the
+    first ``DEEP_NET_IMAGES`` of ``x``) once per seed; the lowest training accuracy measured by
+    ``model.evaluate`` after ``DEEP_NET_EPOCHS`` epochs."""
+    import keras
+
+    from labs.models import build_mlp, mlp_spec
+
+    settings = _deep_net_settings(choose)
+    x, y = np.asarray(x[:DEEP_NET_IMAGES], dtype="float32"), np.asarray(y[:DEEP_NET_IMAGES], dtype="float32")
+    accuracies = []
+    for seed in seeds:
+        keras.utils.set_random_seed(int(seed))
+        try:
+            model = build_mlp(mlp_spec(DEEP_NET_LAYERS - 1, DEEP_NET_WIDTH), **settings)
+        except (ValueError, TypeError) as error:
+            raise AssertionError(f"Keras cannot build the network with {settings}: {error}") from None
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="categorical_crossentropy",
+                      metrics=["accuracy"])
+        model.fit(x, y, batch_size=100, epochs=DEEP_NET_EPOCHS, verbose=0)
+        accuracies.append(float(model.evaluate(x, y, batch_size=500, verbose=0)[1]))
+    return min(accuracies)
+
+
+def check_deep_net(choose: Callable, x: np.ndarray, y: np.ndarray) -> None:
+    """Exercise: ``choose()`` returns an activation and an initialiser that train 16 layers of weights."""
+    accuracy = measure_deep_net(choose, x, y)
+    settings = _deep_net_settings(choose)
+    if not accuracy >= DEEP_NET_THRESHOLD:
+        raise AssertionError(
+            f"with {settings} the {DEEP_NET_LAYERS}-layer network reaches a training accuracy of {accuracy:.3f} "
+            f"after {DEEP_NET_EPOCHS} epochs (chance is 0.1); it needs {DEEP_NET_THRESHOLD}. Follow one image "
+            "forward: does the spread of a layer's outputs survive fifteen layers with your choice? And backward: "
+            "is each layer's slope near 1 where the units sit?")
+    _passed(f"with {settings} the {DEEP_NET_LAYERS}-layer network trains: training accuracy {accuracy:.3f} after "
+            f"{DEEP_NET_EPOCHS} epochs on {min(len(x), DEEP_NET_IMAGES):,} images (needed {DEEP_NET_THRESHOLD}).")

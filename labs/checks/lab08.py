@@ -10,6 +10,7 @@ from labs.checks._common import (
     BOWL,
     RULE_START,
     RULE_STEPS,
+    _call,
     _case_with,
     _check_rule_steps,
     _expected,
@@ -18,8 +19,11 @@ from labs.checks._common import (
 
 
 def _adagrad_update_cases() -> list[dict]:
-    """Where the Adagrad check starts on the elongated bowl, and its learning rate."""
-    return [{"w": np.array(RULE_START), "state": np.zeros(2), "lr": 0.5, "steps": RULE_STEPS, "bowl": BOWL}]
+    """Where the Adagrad check starts on the elongated bowl, and its learning rate; the second case
+    starts so near the minimum (gradients about 1e-4) that ε's place, inside or outside the root,
+    changes the steps."""
+    return [{"w": np.array(RULE_START), "state": np.zeros(2), "lr": 0.5, "steps": RULE_STEPS, "bowl": BOWL},
+            {"w": np.array(RULE_START) * 1e-4, "state": np.zeros(2), "lr": 1e-4, "steps": RULE_STEPS, "bowl": BOWL}]
 
 
 def _momentum_update_cases() -> list[dict]:
@@ -39,7 +43,7 @@ def check_adagrad_update(update: Callable, learning_rate: float = 0.5) -> None:
     from labs import optimizers
 
     lr, eps = learning_rate, 1e-7
-    trajectory = _trajectory("adagrad_update", _adagrad_update_cases(), lr=lr)
+    trajectory = _trajectory("adagrad_update", _adagrad_update_cases()[:1], lr=lr)
     variants = {
         "no root": (lambda w, g, s: (w - lr * g / (s + g**2 + eps), s + g**2),
                     "you divide by Σg² itself; Adagrad divides by its square root √(Σg²)."),
@@ -55,6 +59,16 @@ def check_adagrad_update(update: Callable, learning_rate: float = 0.5) -> None:
     diff = _check_rule_steps(
         "update", lambda w, g, s: update(w, g, s, lr), trajectory, "sum_sq", variants,
         optimizers.keras_optimizer("adagrad", learning_rate=lr),
+    )
+    tiny = _adagrad_update_cases()[1]
+    tiny_lr = tiny["lr"]
+    outside = {"ε outside": (lambda w, g, s: (w - tiny_lr * g / (np.sqrt(s + g**2) + eps), s + g**2),
+                             "ε belongs inside the root, as in Keras: divide by √(Σg² + ε), not √(Σg²) + ε "
+                             "(the two differ where the gradients are as small as here).")}
+    _check_rule_steps(
+        "update", lambda w, g, s: update(w, g, s, tiny_lr),
+        (_expected("lab08.adagrad_update.case1.w"), _expected("lab08.adagrad_update.case1.state")),
+        "sum_sq", outside, optimizers.keras_optimizer("adagrad", learning_rate=tiny_lr),
     )
     _passed(f"your Adagrad takes the same {RULE_STEPS} steps as keras.optimizers.Adagrad"
             f"(initial_accumulator_value=0) (largest difference {diff:.1e} of the parameters' size).")
@@ -83,3 +97,67 @@ def check_momentum_update(update: Callable, learning_rate: float = 0.02, momentu
     _passed(f"your momentum rule takes the same {RULE_STEPS} steps as keras.optimizers.SGD"
             f"(momentum={lam}) (largest difference {diff:.1e} of the parameters' size).")
 
+
+
+MOMENTUM_VALLEY = (0.1, 10.0)
+"""Curvatures of lab 08's long valley L(w) = ½(0.1 w₁² + 10 w₂²), where the momentum exercise runs."""
+MOMENTUM_START = (-4.0, 1.5)
+MOMENTUM_STEPS = 40
+MOMENTUM_TARGET = 1e-3
+"""The loss the chosen (η, λ) must reach within ``MOMENTUM_STEPS`` steps (it starts at about 12)."""
+
+
+def _momentum_settings(choose: Callable) -> tuple[float, float]:
+    settings = _call(choose, "momentum_settings")
+    if not isinstance(settings, (tuple, list)) or len(settings) != 2:
+        raise AssertionError(f"momentum_settings must return a pair (learning_rate, momentum); got {settings!r}.")
+    try:
+        lr, lam = (float(v) for v in settings)
+    except (TypeError, ValueError):
+        raise AssertionError(f"learning_rate and momentum must be numbers; got {settings!r}.") from None
+    if not (np.isfinite(lr) and lr > 0):
+        raise AssertionError(f"the learning rate must be a positive number; got {lr}.")
+    if not 0 <= lam < 1:
+        raise AssertionError(f"the momentum λ must be in [0, 1) (λ ≥ 1 never forgets a step); got {lam}.")
+    return lr, lam
+
+
+def measure_momentum(choose: Callable, starts: tuple | list | None = None) -> float:
+    """Run ``labs.optimizers.momentum`` with the pair ``choose()`` returns for ``MOMENTUM_STEPS``
+    steps on the long valley from each start (the lab's start by default); the largest final loss."""
+    from labs import optimizers
+
+    lr, lam = _momentum_settings(choose)
+    valley = optimizers.elongated_bowl(*MOMENTUM_VALLEY)
+    worst = 0.0
+    for start in starts if starts is not None else [MOMENTUM_START]:
+        with np.errstate(all="ignore"):
+            path = optimizers.run_steps(optimizers.momentum, valley.grad, np.asarray(start, dtype=float),
+                                        MOMENTUM_STEPS, learning_rate=lr, momentum=lam)
+            loss = float(valley(path[-1]))
+        worst = max(worst, loss if np.isfinite(loss) else float("inf"))
+    return worst
+
+
+def check_momentum_settings(choose: Callable) -> None:
+    """Exercise: ``choose() -> (learning_rate, momentum)`` brings the long valley's loss below
+    ``MOMENTUM_TARGET`` within ``MOMENTUM_STEPS`` steps of gradient descent with momentum."""
+    from labs import optimizers
+
+    lr, lam = _momentum_settings(choose)
+    loss = measure_momentum(choose)
+    valley = optimizers.elongated_bowl(*MOMENTUM_VALLEY)
+    start_loss = float(valley(np.array(MOMENTUM_START)))
+    if not loss <= MOMENTUM_TARGET:
+        if not loss < start_loss:
+            raise AssertionError(
+                f"with η = {lr:g}, λ = {lam:g} the loss ends at {loss:.3g}, above its start ({start_loss:.3g}): the "
+                "steps across the valley grow. Look at what one step does to w₂ (curvature 10) with and without "
+                "momentum.")
+        raise AssertionError(
+            f"with η = {lr:g}, λ = {lam:g} the loss ends at {loss:.3g} after {MOMENTUM_STEPS} steps; it needs "
+            f"{MOMENTUM_TARGET:g}. Which direction is still far from 0 — w₁ (curvature 0.1) or w₂ (curvature 10)? "
+            "Too slow along the floor wants longer memory or larger steps; a swing across the valley that dies "
+            "slowly wants the opposite.")
+    _passed(f"with η = {lr:g}, λ = {lam:g} the loss falls from {start_loss:.3g} to {loss:.2g} in {MOMENTUM_STEPS} "
+            f"steps (needed {MOMENTUM_TARGET:g}).")

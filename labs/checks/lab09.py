@@ -49,6 +49,11 @@ def check_hand_dropout(dropout: Callable, test_weights: Callable, keep_prob: flo
     if np.array_equal(again != 0, kept):
         raise AssertionError("two calls with different random generators drop the same units: "
                              "draw a new mask from `rng` every time.")
+    same = np.asarray(_call(dropout, "dropout", a.copy(), keep_prob, np.random.default_rng(0)))
+    if not np.array_equal(same != 0, kept):
+        raise AssertionError("two calls with the same generator, seeded alike, drop different units: draw the "
+                             "mask from the `rng` you are given (rng.random(a.shape)), not from np.random, so "
+                             "that a seeded run can be repeated.")
     cases = _test_weights_cases()
     case = _case_with("test_weights", cases, keep_prob=keep_prob)
     W = cases[case]["W"]
@@ -106,3 +111,54 @@ def check_weight_decay_update(update: Callable, learning_rate: float = 0.1, deca
     _passed(f"your weight-decay step matches keras.optimizers.SGD(weight_decay={lam}) over {RULE_STEPS} steps "
             f"(largest difference {difference:.1e}).")
 
+
+
+PENALTY_CASES = ((0.1, 0.01), (0.4, 0.2), (0.01, 0.001))  # (η, ε) of the public check
+
+
+def penalty_shrink(coefficient: float, lr: float, start: np.ndarray | None = None) -> np.ndarray:
+    """Measure what one gradient-descent step (rate ``lr``) on the penalty c·wᵀw alone does: Keras'
+    ``keras.regularizers.L2(c)`` (which adds c·Σw² to the loss) is differentiated by TensorFlow,
+    the step is taken, and the factor new_w / w is returned for every weight."""
+    import keras
+    import tensorflow as tf
+
+    w0 = np.array([-4.0, 1.5, 0.25, 3.0]) if start is None else np.asarray(start, dtype=np.float64)
+    w = tf.Variable(w0, dtype=tf.float64)
+    with tf.GradientTape() as tape:
+        penalty = keras.regularizers.L2(float(coefficient))(w)
+    grad = tape.gradient(penalty, w)
+    stepped = w0 - lr * (np.zeros_like(w0) if grad is None else grad.numpy())
+    return stepped / w0
+
+
+def check_penalty_coefficient(coefficient: Callable) -> None:
+    """Exercise (derivation): ``coefficient(lr, epsilon)`` is the c for which a gradient-descent step on
+    E + c·wᵀw shrinks every weight by the factor (1 − ε); the check measures the shrink in Keras."""
+    for lr, eps in PENALTY_CASES:
+        c = _call(coefficient, "coefficient", lr, eps)
+        if c is None:
+            raise AssertionError("coefficient returned None: did you forget a `return`?")
+        try:
+            c = float(c)
+        except (TypeError, ValueError):
+            raise AssertionError(f"coefficient must return one number; got {type(c).__name__}.") from None
+        if not np.isfinite(c) or c <= 0:
+            raise AssertionError(f"with η = {lr}, ε = {eps} you give c = {c:g}: a penalty that shrinks the weights "
+                                 "needs a positive coefficient.")
+        factor = float(penalty_shrink(c, lr).mean())
+        where = f"With η = {lr}, ε = {eps} your c = {c:.4g} makes one step multiply w by {factor:.6g}; the rule asks for 1 − ε = {1 - eps:g}."
+        if np.isclose(factor, 1 - eps, rtol=1e-6, atol=1e-9):
+            continue
+        if np.isclose(c, 2 * eps / lr, rtol=1e-6):
+            raise AssertionError(f"{where} That is deck 001's 2ε/η, and it shrinks by 4ε: differentiate c·wᵀw "
+                                 "and multiply by η.")
+        if np.isclose(factor, 1 - 2 * eps, rtol=1e-6):
+            raise AssertionError(f"{where} Twice the shrink: the gradient of c·wᵀw is 2c·w, not c·w.")
+        if np.isclose(factor, 1 - eps / 2, rtol=1e-6):
+            raise AssertionError(f"{where} Half the shrink asked for.")
+        if np.isclose(c, eps, rtol=1e-6) or np.isclose(c, eps / 2, rtol=1e-6):
+            raise AssertionError(f"{where} The step multiplies the penalty's gradient by η: your c must undo that.")
+        raise AssertionError(f"{where} The gradient-descent step is w − η·∂(c·wᵀw)/∂w; set it equal to (1 − ε)w.")
+    _passed("measured in Keras: with your c, one gradient-descent step on the penalty c·wᵀw multiplies every weight "
+            f"by 1 − ε, for (η, ε) = {', '.join(f'({lr:g}, {eps:g})' for lr, eps in PENALTY_CASES)}.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Callable
 
 import numpy as np
@@ -88,4 +90,102 @@ def check_kl_sparsity(penalty: Callable) -> None:
                 raise AssertionError(f"With ρ = {rho}: {hint}")
         raise AssertionError(f"With ρ = {rho} the penalty is {got:.6g}; expected {want:.6g}. "
                              "Compute ρ̂_j = mean of column j, then sum ρ log(ρ/ρ̂_j) + (1 − ρ) log((1 − ρ)/(1 − ρ̂_j)).")
-    _passed("the KL sparsity penalty matches Σ_j KL(ρ ‖ ρ̂_j) for ρ = 0.05 and 0.2.")
+    _check_works_on_tensors(penalty)
+    _passed("the KL sparsity penalty matches Σ_j KL(ρ ‖ ρ̂_j) for ρ = 0.05 and 0.2, and works on Keras tensors "
+            "inside training.")
+
+
+def _check_works_on_tensors(penalty: Callable) -> None:
+    """The penalty must also run on a symbolic Keras tensor and pass a gradient back, as it does when
+    Keras trains a layer with it (``activity_regularizer``)."""
+    import tensorflow as tf
+
+    H, rho = _kl_sparsity_cases()[0]
+    H = tf.constant(H, dtype=tf.float32)
+    advice = ("write it with keras.ops (ops.mean, ops.log, ops.sum) instead of np.*: NumPy cannot work on the "
+              "tensors Keras hands a penalty while it trains")
+    try:
+        @tf.function(autograph=False)
+        def value_and_gradient(h):
+            with tf.GradientTape() as tape:
+                tape.watch(h)
+                value = penalty(h, rho)
+            return value, tape.gradient(value, h)
+
+        value, gradient = value_and_gradient(H)
+    except NotImplementedError as error:
+        if "numpy" not in str(error).lower():
+            raise AssertionError("penalty is not written yet: replace the `raise NotImplementedError`.") from None
+        raise AssertionError(f"your penalty gives the right numbers on NumPy arrays but fails inside training: "
+                             f"{advice}.") from None
+    except Exception as error:  # whatever the student's code raises on a symbolic tensor
+        raise AssertionError(f"your penalty gives the right numbers on NumPy arrays but fails inside training "
+                             f"({type(error).__name__}): {advice}.") from None
+    if gradient is None:
+        raise AssertionError(f"your penalty passes no gradient back to the codes: {advice}.")
+
+
+# Exercise 3: a sparse code within a budget, measured on one fixed recipe
+SPARSE_RECIPE = {"n_train": 1000, "n_test": 500, "code": 32, "epochs": 5, "batch_size": 20, "learning_rate": 3e-3}
+SPARSE_MAX_ACTIVATION = 0.2   # mean activation of the code units over the test images
+SPARSE_MAX_MSE = 0.065        # test MSE per pixel (the mean image scores about 0.069)
+
+
+def _sparse_data() -> tuple[np.ndarray, np.ndarray]:
+    from labs.data import mnist_for_mlp
+
+    with contextlib.redirect_stdout(io.StringIO()):  # the data source was announced when the lab loaded it
+        (x, _), (x_test, _) = mnist_for_mlp(SPARSE_RECIPE["n_train"], SPARSE_RECIPE["n_test"], one_hot=False,
+                                            allow_fewer=True)
+    return x, x_test
+
+
+def measure_sparse_code(penalty: Callable, rho: float, beta: float, seed: int = 0) -> tuple[float, float]:
+    """Train a 784-32-784 autoencoder with sigmoid code and output, its code penalised by
+    ``beta * penalty(h, rho)``, with the exercise's recipe; return the code's mean activation and
+    the reconstruction MSE per pixel, both on the test images."""
+    import keras
+
+    x, x_test = _sparse_data()
+    keras.utils.set_random_seed(int(seed))
+    code = keras.layers.Dense(SPARSE_RECIPE["code"], activation="sigmoid", name="code",
+                              activity_regularizer=lambda h: beta * penalty(h, rho))
+    encoder = keras.Sequential([keras.Input(shape=(784,)), code])
+    decoder = keras.Sequential([keras.Input(shape=(SPARSE_RECIPE["code"],)), keras.layers.Dense(784, activation="sigmoid")])
+    model = keras.Sequential([encoder, decoder])
+    model.compile(optimizer=keras.optimizers.Adam(SPARSE_RECIPE["learning_rate"]), loss="binary_crossentropy")
+    model.fit(x, x, batch_size=SPARSE_RECIPE["batch_size"], epochs=SPARSE_RECIPE["epochs"], verbose=0)
+    h = np.asarray(encoder.predict(x_test, batch_size=500, verbose=0), dtype=np.float64)
+    z = np.asarray(decoder.predict(h, batch_size=500, verbose=0), dtype=np.float64)
+    return float(h.mean()), float(np.mean((x_test - z) ** 2))
+
+
+def check_sparse_choice(penalty: Callable, rho: float, beta: float) -> None:
+    """Exercise (a design choice): with ``rho`` and ``beta`` the KL-penalised autoencoder's code is
+    sparse (mean activation at most SPARSE_MAX_ACTIVATION) and still reconstructs (test MSE at most
+    SPARSE_MAX_MSE); the check trains it and measures both."""
+    for name, value, low, high in (("rho", rho, 0.0, 1.0), ("beta", beta, 0.0, None)):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise AssertionError(f"{name} must be a number; got {type(value).__name__}.") from None
+        if not np.isfinite(value) or value <= low or (high is not None and value >= high):
+            where = f"between {low:g} and {high:g}" if high is not None else f"above {low:g}"
+            raise AssertionError(f"{name} must lie strictly {where}; got {value:g}.")
+    activation, mse = measure_sparse_code(penalty, float(rho), float(beta))
+    if not np.isfinite(activation) or not np.isfinite(mse):
+        raise AssertionError(f"with rho = {rho:g}, beta = {beta:g} training diverged (NaN): is your penalty from "
+                             "Exercise 2 right, and beta moderate?")
+    measured = (f"with rho = {rho:g}, beta = {beta:g}: mean code activation {activation:.3f} "
+                f"(at most {SPARSE_MAX_ACTIVATION}), test MSE {mse:.4f} (at most {SPARSE_MAX_MSE})")
+    if activation > SPARSE_MAX_ACTIVATION and mse > SPARSE_MAX_MSE:
+        raise AssertionError(f"{measured}. Neither holds: the units are busy and still reconstruct badly. Is the "
+                             "penalty pulling towards a small target at all?")
+    if activation > SPARSE_MAX_ACTIVATION:
+        raise AssertionError(f"{measured}. The code is not sparse enough: the penalty pulls each unit's mean "
+                             "towards rho, and beta says how hard. In five epochs the units do not get all the way.")
+    if mse > SPARSE_MAX_MSE:
+        raise AssertionError(f"{measured}. Sparse, but too little of the image comes back: the penalty outweighs "
+                             "the reconstruction. Which of the two settings decides that balance?")
+    _passed(f"measured after training: {measured}.")
+

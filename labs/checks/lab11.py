@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from labs.checks._common import _call, _expected, _passed
 
 
@@ -13,13 +15,18 @@ def _parameter_count_cases() -> list[list[int]]:
 
 
 def _shallow_width_cases() -> list[tuple[int, int, int]]:
-    """(parameters, inputs, outputs) of four deeper networks, to be matched by one hidden layer."""
+    """(parameters, inputs, outputs) of deeper networks, to be matched by one hidden layer: chosen so that
+    leaving out a bias, or rounding down instead of to the closest width, gives another whole number."""
     from labs.models import mlp_parameters, mlp_spec
 
-    return [(mlp_parameters("10-20-20-5"), 10, 5),
+    return [(mlp_parameters("784-50-50-50-10"), 784, 10),
+            (mlp_parameters("784-300-300-10"), 784, 10),
+            (mlp_parameters("10-20-20-5"), 10, 5),
             (mlp_parameters(mlp_spec(5, 2048, inputs=429, outputs=9304)), 429, 9304),
             (mlp_parameters("784-500-500-10"), 784, 10),
-            (mlp_parameters("784-100-100-100-10"), 784, 10)]
+            (mlp_parameters("784-100-100-100-10"), 784, 10),
+            (mlp_parameters("64-30-30-10"), 64, 10),
+            (mlp_parameters("20-40-40-3"), 20, 3)]
 
 
 def check_parameter_count(count: Callable) -> None:
@@ -53,11 +60,68 @@ def check_shallow_width(width: Callable) -> None:
             got_int = int(round(float(got)))
         except (TypeError, ValueError):
             raise AssertionError(f"width must return a number; got {type(got).__name__}.") from None
-        if abs(got_int - want) > 1:
-            without_bias = (parameters - n_out) / (n_in + n_out)
-            hint = (" You left out the hidden biases: the net has (inputs + 1 + outputs)·w + outputs parameters."
-                    if abs(got_int - without_bias) <= 1 else
-                    " Solve (inputs + outputs + 1)·w + outputs = parameters for w.")
+        if got_int != want:
+            slips = {  # what a count that forgets one kind of bias gives, rounded
+                "You left out the hidden biases: each hidden unit has one.": (parameters - n_out) / (n_in + n_out),
+                "You left out the output layer's biases: each output unit has one too.": parameters / (n_in + 1 + n_out),
+            }
+            hint = next((" " + message for message, slip in slips.items() if got_int == round(slip)), None)
+            if hint is None:
+                hint = (" Your count looks right but not the rounding: give the whole width whose parameter count "
+                        "is closest (round, not floor or ceil)." if abs(got_int - want) == 1 else
+                        " Count the parameters of a one-hidden-layer net of w units as exercise 1 does, and "
+                        "solve for w.")
             raise AssertionError(f"For {parameters:,} parameters, {n_in} inputs and {n_out} outputs you gave width "
                                  f"{got_int}; expected {want}.{hint}")
     _passed("one-hidden-layer widths are right: 5 × 2k in Seide et al.'s net has as many parameters as 1 × 3772.")
+
+
+def _sawtooth(x: np.ndarray, depth: int) -> np.ndarray:
+    """``depth`` stacked tents: a triangle wave with 2**(depth - 1) teeth of height 1 on [0, 1]."""
+    return 1.0 - np.abs(np.mod(2.0**depth * x, 2.0) - 1.0)
+
+
+def _one_layer_output(answer: object, depth: int, x: np.ndarray) -> tuple[np.ndarray, int]:
+    """The student's network on ``x`` and its number of units, after checking the answer's form."""
+    if answer is None:
+        raise AssertionError("one_layer_sawtooth returned None: did you forget a `return`?")
+    if not isinstance(answer, (tuple, list)) or len(answer) != 4:
+        raise AssertionError("return the four parts (w, b, v, c): three arrays with one entry per hidden unit "
+                             "and the output bias c.")
+    try:
+        w, b, v = (np.asarray(a, dtype=np.float64).ravel() for a in answer[:3])
+        c = float(np.asarray(answer[3], dtype=np.float64))
+    except (TypeError, ValueError):
+        raise AssertionError("w, b and v must be arrays of numbers and c one number.") from None
+    if not len(w) == len(b) == len(v):
+        raise AssertionError(f"w, b and v need one entry per hidden unit; yours have {len(w)}, {len(b)} and "
+                             f"{len(v)} entries (depth {depth}).")
+    return np.maximum(0.0, np.outer(x, w) + b) @ v + c, int(np.count_nonzero(v))
+
+
+def check_one_layer_sawtooth(build: Callable) -> None:
+    """Exercise: ``build(depth)`` gives (w, b, v, c) of one hidden ReLU layer equal to ``depth`` tents on [0, 1]."""
+    x = np.linspace(0.0, 1.0, 2**10 + 1)
+    x = np.sort(np.concatenate([x, (x[:-1] + x[1:]) / 2]))
+    for depth in (1, 2, 3, 5):
+        got, units = _one_layer_output(_call(build, "one_layer_sawtooth", depth), depth, x)
+        want = _sawtooth(x, depth)
+        wrong = np.abs(got - want) > 1e-6
+        if wrong.any():
+            first = float(x[np.argmax(wrong)])
+            if np.allclose(got - want, (got - want)[0], atol=1e-6):
+                hint = " The shape is right and the whole curve is shifted: look at the output bias c."
+            elif np.allclose(got, -want, atol=1e-6):
+                hint = " Your curve is upside down: the first piece rises."
+            elif first == 0.0:
+                hint = " At x = 0 the sawtooth is 0."
+            else:
+                pieces = 2**depth
+                hint = (f" The sawtooth of depth {depth} has {pieces} straight pieces of width 1/{pieces}; a unit "
+                        "relu(w·x + b) bends at x = −b/w and changes the slope there by v·|w|.")
+            raise AssertionError(f"for depth {depth} your network first differs from the sawtooth at x = "
+                                 f"{first:.4g} (by {float(np.max(np.abs(got - want))):.3g} at most).{hint}")
+        if units > 2**depth:
+            raise AssertionError(f"for depth {depth} your network is right, with {units} hidden units; it can be "
+                                 f"done with {2**depth} (one per bend, and one for the first piece's slope).")
+    _passed(f"one hidden layer computes the sawtooth: {2**5} units for 5 stacked tents, which use 10.")

@@ -164,6 +164,11 @@ def check_residual_block(block: Callable) -> None:
         model = _block_model(block, features, width, "relu")
         pairs = _dense_weights(model, rng)
         needed = 2 if features == width else 3
+        projected = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)
+                     and layer.kernel.shape[0] != layer.kernel.shape[1]]
+        if needed == 3 and len(pairs) == 3 and all(layer.use_bias for layer in projected):
+            raise AssertionError("the shortcut's projection has a bias: the shortcut is Ux, a learned matrix only, "
+                                 "so use Dense(width, use_bias=False) for it.")
         if len(pairs) != needed:
             what = ("two Dense layers for F and no projection: the widths are equal, so the shortcut is x itself"
                     if needed == 2 else "two Dense layers for F plus a projection Dense(width, use_bias=False) "
@@ -196,3 +201,60 @@ def check_residual_block(block: Callable) -> None:
                              "use the `activation` argument rather than a fixed 'relu'.")
     _passed("residual block: H(x) = act(F(x) + x), with a projection Ux where the widths differ.")
 
+
+
+LEVEL = 0.04  # |log(spread factor per layer)| that counts as level: 4% per layer, about 5 standard errors
+
+
+def spread_factor(std: float, width: int, negative_slope: float, *, depth: int = 10, networks: int = 3,
+                  seed: int = 0, batch: int = 16) -> float:
+    """By how much each leaky-ReLU layer multiplies the spread of its input, with N(0, std²) weights
+    and zero biases: the spreads (standard deviations) of the outputs of ``depth`` layers of
+    ``width`` units on standard-normal inputs, and the factor per layer fitted to their logarithms
+    (least squares, pooled over ``networks`` networks drawn afresh)."""
+    rng = np.random.default_rng(seed)
+    layers = np.arange(1, depth + 1)
+    slopes = []
+    for _ in range(networks):
+        h = rng.standard_normal(size=(batch, width), dtype=np.float32)
+        logs = []
+        for _ in range(depth):
+            s = h @ (float(std) * rng.standard_normal(size=(width, width), dtype=np.float32))
+            h = np.where(s > 0, s, negative_slope * s)
+            spread = float(h.std(dtype=np.float64))
+            if not 0 < spread < np.inf:
+                return 0.0 if spread == 0 else float("inf")
+            logs.append(np.log(spread))
+        slopes.append(np.polyfit(layers, logs, 1)[0])
+    return float(np.exp(np.mean(slopes)))
+
+
+def check_leaky_relu_std(std: Callable) -> None:
+    """Exercise: ``std(fan_in, negative_slope)`` keeps a deep leaky-ReLU network's spread level (measured)."""
+    measured: dict[float, float] = {}
+    for fan_in, slope in ((500, 0.0), (400, 0.5), (500, 1.0), (450, 0.25)):
+        sigma = _call(std, "leaky_relu_std", fan_in, slope)
+        if sigma is None:
+            raise AssertionError("leaky_relu_std returned None: did you forget a `return`?")
+        try:
+            sigma = float(sigma)
+        except (TypeError, ValueError):
+            raise AssertionError(f"leaky_relu_std must return one number; got {type(sigma).__name__}.") from None
+        if not np.isfinite(sigma) or sigma <= 0:
+            raise AssertionError(f"a standard deviation is a positive number; for fan_in={fan_in}, "
+                                 f"negative_slope={slope} yours is {sigma}.")
+        factor = spread_factor(sigma, fan_in, slope)
+        measured[slope] = factor
+        if not 0 < factor < np.inf or abs(np.log(factor)) > LEVEL:
+            way = "grows" if factor > 1 else "shrinks"
+            hint = (" That is far too small: did you return the variance rather than the standard deviation?"
+                    if factor < 0.3 else
+                    " At negative_slope 0 your σ keeps the spread level (He's start); for a > 0 the negative "
+                    "half passes a·s, so work out E[f(s)²] again." if slope > 0 and 0.0 in measured
+                    and abs(np.log(measured[0.0])) <= LEVEL else "")
+            raise AssertionError(
+                f"with fan_in={fan_in} and negative_slope={slope}, the spread {way} by ×{factor:.3f} per layer "
+                f"with your σ = {sigma:.4g}: a layer's spread is proportional to σ, so yours is about "
+                f"{factor:.3f} times the σ that keeps it level.{hint}")
+    _passed(f"your σ keeps the spread level: ×{measured[0.5]:.3f} per layer at negative_slope 0.5, "
+            f"×{measured[1.0]:.3f} at slope 1 (a linear network).")

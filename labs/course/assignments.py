@@ -5,8 +5,9 @@ nbgrader's cell metadata (schema version 3) from them, so nobody writes it by ha
 
 - a code cell holding ``### BEGIN SOLUTION`` is an *answer* cell (an autograded answer);
 - the next code cell, when it calls ``labs.checks.``, is its *check*: a graded, locked test
-  cell worth 1 point, or N points with a line ``# points: N`` in the cell; a code cell
-  holding ``### BEGIN HIDDEN TESTS`` is a check too;
+  cell worth 1 point, or N points with a line ``# points: N`` in the cell, or the sum of its
+  parts with a line ``# parts: name=1, other=2`` (partial credit, see :mod:`labs.course.referee`);
+  a code cell holding ``### BEGIN HIDDEN TESTS`` is a check too;
 - the first code cell, any cell calling ``labs.setup()``, and every markdown cell are
   locked read-only.
 
@@ -36,6 +37,8 @@ DEFAULT_POINTS = 1
 SCHEMA_VERSION = 3
 ANNOTATE_HINT = "run `python -m labs annotate` and commit the notebook"
 _POINTS = re.compile(r"^\s*#\s*points:\s*(\S+)\s*$", re.MULTILINE)
+_PARTS = re.compile(r"^\s*#\s*parts:\s*(.+?)\s*$", re.MULTILINE)
+_PART = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)\s*=\s*(\S+)$")
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 STUDENT_NOTE = """\
@@ -67,18 +70,43 @@ def grade_id(stem: str, cell: NotebookNode) -> str:
     return _UNSAFE_ID.sub("_", f"{stem}-{cell_id}")
 
 
-def check_points(source: str, where: str = "cell") -> float:
-    """Points a check cell is worth: its ``# points: N`` line, else 1."""
-    found = _POINTS.findall(source)
-    if not found:
-        return DEFAULT_POINTS
+def _number(text: str, what: str, where: str) -> float:
     try:
-        points = float(found[-1])
+        points = float(text)
     except ValueError:
         points = -1.0
     if not points >= 0:
-        raise ValueError(f"{where}: '# points:' must be followed by a number >= 0; got {found[-1]!r}.")
+        raise ValueError(f"{where}: {what} must be followed by a number >= 0; got {text!r}.")
     return int(points) if points.is_integer() else points
+
+
+def check_parts(source: str, where: str = "cell") -> dict[str, float]:
+    """The parts a check cell splits its points over (``# parts: name=1, other=2``), else {}."""
+    found = _PARTS.findall(source)
+    if not found:
+        return {}
+    parts: dict[str, float] = {}
+    for item in found[-1].split(","):
+        match = _PART.match(item.strip())
+        if not match or match[1] in parts:
+            raise ValueError(f"{where}: '# parts:' takes distinct name=points pairs separated by commas; "
+                             f"got {item.strip()!r}.")
+        parts[match[1]] = _number(match[2], f"'# parts:' {match[1]}=", where)
+    return parts
+
+
+def check_points(source: str, where: str = "cell") -> float:
+    """Points a check cell is worth: its ``# points: N`` line, else the sum of its parts, else 1."""
+    found = _POINTS.findall(source)
+    parts = check_parts(source, where)
+    total = sum(parts.values())
+    total = int(total) if float(total).is_integer() else total
+    if not found:
+        return total if parts else DEFAULT_POINTS
+    points = _number(found[-1], "'# points:'", where)
+    if parts and abs(points - total) > 1e-9:
+        raise ValueError(f"{where}: '# points: {points:g}' but its parts add up to {total:g}.")
+    return points
 
 
 def cell_roles(nb: NotebookNode) -> list[str | None]:

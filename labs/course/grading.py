@@ -58,7 +58,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from labs.course.assignments import Exercise, exercises, master_notebook, release_notebook
+from labs.course.assignments import Exercise, check_parts, exercises, master_notebook, release_notebook
 from labs.course.referee import judge_exercise, read_answer, split_check, twins_of
 from labs.course.runner import NOTEBOOKS, course_notebooks, resolve_notebooks
 from labs.course.sandbox import INSIDE_HOME, Limits, Sandbox
@@ -82,7 +82,7 @@ class ExerciseScore:
 
     exercise: Exercise
     points: float
-    status: str  # passed, failed, timeout, kernel died, not run, missing
+    status: str  # passed, partial (some of its parts), failed, timeout, kernel died, not run, missing
     message: str = ""
 
 
@@ -121,6 +121,7 @@ class Master:
     solutions: dict[str, str] = field(default_factory=dict)
     hidden: dict[int, str] = field(default_factory=dict)  # exercise number -> hidden test source
     twins: dict[int, list[str]] = field(default_factory=dict)
+    parts: dict[int, dict[str, float]] = field(default_factory=dict)  # exercise number -> part -> points
 
     @classmethod
     def load(cls, path: Path) -> Master:
@@ -134,7 +135,9 @@ class Master:
             if cell.metadata.get("nbgrader", {}).get("solution"):
                 master.solutions[cell.metadata["nbgrader"]["grade_id"]] = cell.source
         for exercise in master.exercises:
-            _, hidden = split_check(master.cell(exercise.check_id).source)
+            public, hidden = split_check(master.cell(exercise.check_id).source)
+            if check_parts(public):
+                master.parts[exercise.number] = check_parts(public)
             if hidden:
                 master.hidden[exercise.number] = hidden
                 master.twins[exercise.number] = twins_of(hidden)
@@ -416,18 +419,21 @@ def _score(exercise: Exercise, master: Master, run: _Run, reference: Reference, 
     if exercise.number in master.hidden:
         if hidden_index is not None and _timed_out(nb.cells[hidden_index]):
             problems.append("the hidden tests ran out of time (an endless loop on other inputs?)")
-        verdict = judge_exercise(reference.records() / str(exercise.number), run.probes / str(exercise.number))
+        verdict = judge_exercise(reference.records() / str(exercise.number), run.probes / str(exercise.number),
+                                 master.parts.get(exercise.number))
         problems.append(verdict.message)
-        passed = verdict.passed
+        passed, share = verdict.passed, verdict.share
     else:
         passed = public_points == exercise.points
+        share = 1.0 if passed else 0.0
         problems.append("graded by the public check alone (this exercise has no hidden test)")
     if twins:
-        passed = False
+        passed, share = False, 0.0
         problems.insert(0, f"the answer uses {', '.join(twins)}, which already does what this exercise asks: "
                         "write it yourself")
-    status = "timeout" if timed_out and not passed else ("passed" if passed else "failed")
-    return ExerciseScore(exercise, exercise.points if passed else 0.0, status, " | ".join(problems))
+    status = "timeout" if timed_out and not passed else ("passed" if passed else "partial" if share > 0 else "failed")
+    return ExerciseScore(exercise, exercise.points if passed else round(exercise.points * share, 6), status,
+                         " | ".join(problems))
 
 
 def _exercise_of(master: Master, nb: NotebookNode, index: int | None) -> Exercise | None:

@@ -5,7 +5,36 @@ the same hidden test recorded on the master's solution, in a clean kernel, with 
 seed (see :mod:`labs.probes`). It reads both records as data only (``numpy.load`` with
 ``allow_pickle=False``, size-checked, no symbolic links); the judge and its tolerances come
 from the master's record, never the student's. Messages say what differed, never the hidden
-inputs or the expected values.
+inputs or the expected values: "wrong on 3 of 18 hidden cases (conv2d: out.4 differs in 5 of
+36 values)", where each item of a recorded list is a hidden case (the master's record says how
+many a value holds), and any other recorded value one.
+
+**Partial credit.** An exercise is all or nothing unless its check cell splits its points into
+*parts*, on a line of the public part of the cell (students see how the points are split)::
+
+    labs.checks.check_gan_losses(discriminator_loss, generator_loss_saturating, generator_loss_non_saturating)
+    # parts: discriminator=1, saturating=1, non_saturating=1
+    ### BEGIN HIDDEN TESTS
+    labs.probes.record("gan_losses_discriminator", lambda: {...})
+    ...
+
+The exercise is then worth the sum of its parts (a ``# points:`` line, if any, must agree; the
+nbgrader metadata carries the total). Each record the hidden test makes counts for the part it
+is named after: the part's name itself, or any name ending in ``_`` and the part's name (the
+longest such part wins, so ``gan_losses_non_saturating`` is ``non_saturating``, not
+``saturating``). A part earns its points when every hidden case of its records passes; the
+exercise scores the sum. Make the records independent: pass :func:`labs.probes.record` a
+function that computes the values, so an answer that raises on one part records nothing for that
+part alone. Use parts only where the pieces are separately right or wrong (three loss functions,
+say); an exercise whose pieces depend on each other stays all or nothing. A twin scores 0 for the
+whole exercise.
+
+**nbgrader's semantics.** In nbgrader a graded cell that raises scores 0, one that runs scores
+full points, and one whose *output is a number* scores that number (partial credit). Our check
+cells never produce a number: every ``labs.checks.check_*`` returns None and the cell ends with
+that call (``tests/test_checks.py`` and ``tests/test_feedback.py`` check both, over every check and
+master), so nbgrader's own grading of
+our notebooks and ours agree; our partial credit comes from the referee alone.
 
 :func:`read_answer` parses an answer cell with :mod:`ast` (it never runs it) and reports two
 things: uses of the exercise's *twins* (library or ``labs`` functions that would answer it,
@@ -59,6 +88,11 @@ class Record:
     values: dict[str, np.ndarray]
     judge: str = "close"
     options: dict[str, float] = field(default_factory=dict)
+    cases: dict[str, int] = field(default_factory=dict)  # key -> hidden cases along its first axis (else 1)
+
+    def count(self) -> int:
+        """The hidden cases this record holds."""
+        return sum(self.cases.get(key, 1) for key in self.values)
 
 
 def _regular_file(path: Path) -> bool:
@@ -85,6 +119,7 @@ def read_records(folder: Path, *, with_judges: bool) -> tuple[dict[str, Record],
         if with_judges:
             meta = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
             record.judge, record.options = meta["judge"], meta["options"]
+            record.cases = {k: int(v) for k, v in meta.get("cases", {}).items()}
         records[name] = record
     return records, problems
 
@@ -138,6 +173,22 @@ def _compare(key: str, got: np.ndarray, want: np.ndarray, judge: str, options: d
     return f"{key} differs in {int((~close).sum())} of {b.size} values"
 
 
+def _wrong_cases(got: np.ndarray, want: np.ndarray, judge: str, options: dict[str, float], cases: int) -> int:
+    """How many of the ``cases`` slices along the first axis are wrong (all, when that cannot be told)."""
+    if cases <= 1 or got.shape != want.shape or want.shape[:1] != (cases,) or judge not in ("close", "equal"):
+        return cases
+    try:
+        if judge == "equal" or want.dtype.kind in "US":
+            same = (got == want).reshape(cases, -1).all(axis=1)
+        else:
+            a, b = _as_numbers(got), _as_numbers(want)
+            same = np.isclose(a, b, rtol=options.get("rtol", 1e-6), atol=options.get("atol", 1e-8),
+                              equal_nan=True).reshape(cases, -1).all(axis=1)
+    except Exception:  # incomparable values
+        return cases
+    return max(1, int((~same).sum()))
+
+
 def _count(got: np.ndarray, want: np.ndarray) -> str:
     try:
         return str(int(np.sum(got != want)))
@@ -147,42 +198,94 @@ def _count(got: np.ndarray, want: np.ndarray) -> str:
 
 @dataclass
 class Verdict:
-    """The referee's word on one exercise."""
+    """The referee's word on one exercise: passed or not, in words, and the share of its points
+    earned (1 or 0 unless the exercise is split into parts)."""
 
     passed: bool
     message: str
+    share: float = -1.0
+
+    def __post_init__(self):
+        if self.share < 0:
+            self.share = 1.0 if self.passed else 0.0
 
 
-def judge_exercise(reference: Path, student: Path) -> Verdict:
-    """Compare the student's records with the master's for one exercise."""
+def _part_of(record: str, parts: dict[str, float]) -> str | None:
+    """The part a record counts for: the longest part name it is, or ends with after an ``_``."""
+    matching = [p for p in parts if record == p or record.endswith("_" + p)]
+    return max(matching, key=len) if matching else None
+
+
+def _cases(n: int) -> str:
+    return f"{n} hidden case{'s' if n != 1 else ''}"
+
+
+def _summary(wrong: list[str], bad: int, cases: int) -> str:
+    if not wrong:
+        return f"passed ({_cases(cases)} checked)"
+    shown = "; ".join(wrong[:3]) + (f"; and {len(wrong) - 3} more" if len(wrong) > 3 else "")
+    return f"wrong on {bad} of {_cases(cases)} ({shown})"
+
+
+def judge_exercise(reference: Path, student: Path, parts: dict[str, float] | None = None) -> Verdict:
+    """Compare the student's records with the master's for one exercise.
+
+    Each item of a recorded list is one *hidden case*, and any other recorded value one. With
+    ``parts`` (the check cell's ``# parts:``), each record counts for the part it is named
+    after, and each part earns its points when all its cases pass.
+    """
     wanted, problems = read_records(reference, with_judges=True)
     if problems:
         raise RuntimeError(f"the master's hidden test records cannot be read: {'; '.join(problems)}")
     if not wanted:
         raise RuntimeError(f"the master recorded nothing in {reference}: does its hidden test call labs.probes.record?")
     got, problems = read_records(student, with_judges=False)
-    wrong: list[str] = list(problems)
+    wrong: dict[str, list[str]] = {}  # record -> what is wrong with it
+    bad: dict[str, int] = {}  # record -> hidden cases wrong
     for name, want in wanted.items():
-        record = got.get(name)
+        record, texts, count = got.get(name), [], 0
         if record is None:
-            wrong.append(f"the hidden test {name} recorded nothing (your code raised, never returned, or grading "
+            texts.append(f"the hidden test {name} recorded nothing (your code raised, never returned, or grading "
                          "was tampered with)")
-            continue
-        for key, value in want.values.items():
-            if key not in record.values:
-                wrong.append(f"{name}: no value for {key}")
-                continue
-            text = _compare(key, record.values[key], value, want.judge, want.options)
-            if text:
-                wrong.append(f"{name}: {text}")
-        extra = set(record.values) - set(want.values)
-        if extra:
-            wrong.append(f"{name}: unexpected values {', '.join(sorted(extra))}")
-    cases = sum(len(w.values) for w in wanted.values())
-    if wrong:
-        shown = "; ".join(wrong[:3]) + (f"; and {len(wrong) - 3} more" if len(wrong) > 3 else "")
-        return Verdict(False, f"hidden tests: wrong ({shown})")
-    return Verdict(True, f"hidden tests: passed ({cases} checked)")
+            count = want.count()
+        else:
+            for key, value in want.values.items():
+                cases = want.cases.get(key, 1)
+                text = (_compare(key, record.values[key], value, want.judge, want.options)
+                        if key in record.values else f"no value for {key}")
+                if text:
+                    texts.append(f"{name}: {text}")
+                    count += (_wrong_cases(record.values[key], value, want.judge, want.options, cases)
+                              if key in record.values else cases)
+            extra = set(record.values) - set(want.values)
+            if extra:
+                texts.append(f"{name}: unexpected values {', '.join(sorted(extra))}")
+        wrong[name], bad[name] = texts, count
+    if not parts:
+        texts = problems + [t for name in wanted for t in wrong[name]]
+        cases = sum(w.count() for w in wanted.values())
+        return Verdict(not texts, "hidden tests: " + _summary(texts, sum(bad.values()), cases))
+    groups: dict[str, list[str]] = {part: [] for part in parts}
+    for name in wanted:
+        part = _part_of(name, parts)
+        if part is None:
+            raise RuntimeError(f"the master's record {name} counts for none of the parts {', '.join(parts)}: name "
+                               "each record after its part (e.g. exercise_part)")
+        groups[part].append(name)
+    empty = [part for part, names in groups.items() if not names]
+    if empty:
+        raise RuntimeError(f"the master recorded nothing for the parts {', '.join(empty)}")
+    earned, words = 0.0, []
+    for part, names in groups.items():
+        texts = [t for name in names for t in wrong[name]]
+        cases = sum(wanted[name].count() for name in names)
+        if not texts and not problems:
+            earned += parts[part]
+        words.append(f"part {part} ({parts[part]:g} of {sum(parts.values()):g} points): "
+                     + _summary(texts, sum(bad[name] for name in names), cases))
+    total = sum(parts.values())
+    message = f"hidden tests: {earned:g} of {total:g} points by parts ({'; '.join(problems + words)})"
+    return Verdict(earned == total and not problems, message, earned / total if total else 0.0)
 
 
 # --- a static read of an answer ----------------------------------------------------------------
