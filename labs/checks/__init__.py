@@ -20,8 +20,8 @@ from labs.checks.lab01 import check_and_choice, check_perceptron_update, check_s
 from labs.checks.lab02 import check_separating_line, check_xor_design, check_xor_network, forward_sign_network
 from labs.checks.lab03 import check_bp_design, check_bp_gradients, check_cross_validate, check_keras_twin
 from labs.checks.lab04 import check_confusion_matrix, check_fast_training, check_mlp_architecture
-from labs.checks.lab05 import check_ce_gradient, check_se_gradient
-from labs.checks.lab06 import check_minibatch_indices, check_updates_per_epoch
+from labs.checks.lab05 import check_ce_gradient, check_se_gradient, check_se_learning_rate
+from labs.checks.lab06 import check_batch_size_for_budget, check_minibatch_indices, check_updates_per_epoch
 from labs.checks.lab07 import check_activations, check_chain_gradient, check_deep_net
 from labs.checks.lab08 import check_adagrad_update, check_momentum_settings, check_momentum_update
 from labs.checks.lab09 import check_hand_dropout, check_penalty_coefficient, check_weight_decay_update
@@ -59,7 +59,9 @@ __all__ = [
     "check_fast_training",
     "check_ce_gradient",
     "check_se_gradient",
+    "check_se_learning_rate",
     "check_updates_per_epoch",
+    "check_batch_size_for_budget",
     "check_minibatch_indices",
     "check_activations",
     "check_chain_gradient",

@@ -44,3 +44,59 @@ def check_se_gradient(se_gradient: Callable) -> None:
     check_close("se_gradient(z, t)", got, _expected("lab05.se_gradient.case0"), rtol=1e-5, atol=1e-8,
                 hint="∂L/∂z_j = Σ_i 2(y_i − t_i)·y_i(δ_ij − y_j).")
     _passed("∂L/∂z of the square error carries the factor y(δ − y): it vanishes where the output saturates.")
+
+
+SE_RATE_IMAGES = 1_000
+SE_RATE_WIDTH = 100
+SE_RATE_EPOCHS = 10
+SE_RATE_SEEDS = (0, 1)
+SE_RATE_THRESHOLD = 0.28
+"""Training accuracy (``model.evaluate``, mean of two seeds) the square-error network must reach: a little
+below what cross-entropy reaches with learning rate 0.1 in the same 10 epochs (0.32..0.34 on seeds 0, 1).
+With rate 10, single seeds reach 0.29..0.49 (seeds 2..13), pairs 0.37 or more; with 0.1, about 0.12."""
+
+
+def measure_se_learning_rate(learning_rate: float, *, seed: int = 0) -> float:
+    """Training accuracy (``model.evaluate`` on the training images) of the 784-100-100-10 sigmoid
+    network trained with square error, SGD at ``learning_rate``, batch 100, for 10 epochs on the
+    first 1,000 MNIST images, from the starting weights of ``seed``."""
+    import keras
+
+    from labs.data import mnist_for_mlp
+    from labs.models import build_mlp, mlp_spec
+    from labs.training import train
+
+    (x, y), _ = mnist_for_mlp(SE_RATE_IMAGES, 1, allow_fewer=True)
+    keras.utils.set_random_seed(int(seed))
+    model = build_mlp(mlp_spec(2, SE_RATE_WIDTH), "sigmoid")
+    train(model, x, y, loss="mean_squared_error", learning_rate=float(learning_rate), epochs=SE_RATE_EPOCHS)
+    accuracy = float(model.evaluate(x, y, verbose=0)[1])
+    return accuracy if np.isfinite(accuracy) else 0.0
+
+
+def check_se_learning_rate(learning_rate: object) -> None:
+    """Exercise: a learning rate with which square error trains about as far in 10 epochs as
+    cross-entropy does with 0.1 (the check trains it on two seeds and measures their mean)."""
+    if learning_rate is None:
+        raise AssertionError("se_learning_rate is not chosen yet: replace None with a number.")
+    try:
+        rate = float(learning_rate)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise AssertionError(f"se_learning_rate must be a number; got {type(learning_rate).__name__}.") from None
+    if not np.isfinite(rate) or rate <= 0:
+        raise AssertionError(f"se_learning_rate must be a positive number; got {rate}.")
+    reached = [measure_se_learning_rate(rate, seed=s) for s in SE_RATE_SEEDS]
+    measured = (f"with square error and learning rate {rate:g}, training accuracy after {SE_RATE_EPOCHS} epochs "
+                f"{np.mean(reached):.3f}, mean of {len(reached)} seeds ({min(reached):.3f}..{max(reached):.3f})")
+    if np.mean(reached) < SE_RATE_THRESHOLD:
+        if rate <= 2:
+            hint = ("Still far too small: estimate how many times smaller the square error's output gradient is "
+                    "at the start (the softmax's slope there, and Keras' mean over 10 outputs).")
+        elif max(reached) <= 0.13:
+            hint = ("That is chance level: steps this large throw the sigmoid units into saturation, where "
+                    "they stop learning. Come down from there.")
+        else:
+            hint = "Closer, but the steps are still too small or already too large: refine your estimate."
+        raise AssertionError(f"{measured}; it needs {SE_RATE_THRESHOLD}. {hint}")
+    _passed(f"{measured} (needed {SE_RATE_THRESHOLD}). A larger rate makes up for the small gradient at the "
+            "start; it cannot make up for the plateaus of section 4.")

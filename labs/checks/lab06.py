@@ -32,6 +32,21 @@ def check_updates_per_epoch(updates_per_epoch: Callable) -> None:
     _passed("updates per epoch = ⌈n / batch size⌉, the last batch included.")
 
 
+def _check_uses_rng(minibatch_indices: Callable) -> None:
+    """The shuffle must come from the generator passed in: the same state, the same batches."""
+    def order(seed: int) -> np.ndarray:
+        batches = _call(minibatch_indices, "minibatch_indices", 40, 10, np.random.default_rng(seed))
+        return np.concatenate([np.asarray(b).ravel() for b in batches])
+
+    first, again, other = order(5), order(5), order(6)
+    if not np.array_equal(first, again):
+        raise AssertionError("two generators in the same state gave different batches: shuffle with the `rng` "
+                             "you are given (rng.permutation(n)), not with np.random, whose state is global.")
+    if np.array_equal(first, other):
+        raise AssertionError("generators in different states gave the same batches: the order must come from "
+                             "the `rng` argument (rng.permutation(n)), not from a generator of your own.")
+
+
 def check_minibatch_indices(minibatch_indices: Callable) -> None:
     """Exercise: ``minibatch_indices(n, batch_size, rng)``: shuffled index batches covering 0..n−1."""
     for case, (n, batch) in enumerate(_minibatch_indices_cases()):
@@ -52,5 +67,72 @@ def check_minibatch_indices(minibatch_indices: Callable) -> None:
                                  "or some index repeats.")
         if n > batch and np.array_equal(joined, np.arange(n)):
             raise AssertionError("the samples come in their original order: shuffle them first, with rng.permutation(n).")
+    _check_uses_rng(minibatch_indices)
     _passed("every sample once per epoch, in shuffled batches of the right size.")
 
+
+
+BUDGET_CASE = (1_000, 5, 500)
+"""(examples, epochs, updates allowed) of the measured case: the fast profile's 1,000 images."""
+BUDGET_WIDTH = 100
+BUDGET_THRESHOLD = 0.65
+"""Training accuracy (``model.evaluate``) the measured case must reach: batch 10 reaches 0.73..0.81 on
+seeds 0..3, batch 20 (half the budget's updates) 0.44..0.60."""
+BUDGET_HIDDEN_THRESHOLD = 0.55
+"""What the grader's drawn budgets (800..1,000 images, 4..5 epochs, 550..650 updates) need: the best batch
+reached 0.60..0.77 on such draws, a batch of 100 about 0.15."""
+
+
+def _budget_used(batch_size: int, n: int, epochs: int) -> int:
+    return -(-n // batch_size) * epochs
+
+
+def measure_budget_run(batch_size: int, n: int, epochs: int, *, seed: int = 0) -> float:
+    """Training accuracy (``model.evaluate`` on the ``n`` training images) of the 784-100-100-10 sigmoid
+    network, cross-entropy, SGD 0.1, trained for ``epochs`` epochs in batches of ``batch_size`` on the
+    first ``n`` MNIST images from the starting weights of ``seed``."""
+    import keras
+
+    from labs.data import mnist_for_mlp
+    from labs.models import build_mlp, mlp_spec
+    from labs.training import train
+
+    (x, y), _ = mnist_for_mlp(n, 1, allow_fewer=True)
+    keras.utils.set_random_seed(int(seed))
+    model = build_mlp(mlp_spec(2, BUDGET_WIDTH), "sigmoid")
+    train(model, x[:n], y[:n], batch_size=int(batch_size), epochs=int(epochs))
+    return float(model.evaluate(x[:n], y[:n], verbose=0)[1])
+
+
+def _as_batch_size(got: object, call: str) -> int:
+    if got is None:
+        raise AssertionError(f"{call} returned None: did you forget a `return`?")
+    try:
+        whole = not isinstance(got, bool) and float(got).is_integer() and got >= 1  # type: ignore[arg-type,operator]
+    except (TypeError, ValueError):
+        whole = False
+    if not whole:
+        raise AssertionError(f"{call} gave {got!r}: a batch size is a whole number of at least 1.")
+    return int(got)  # type: ignore[arg-type]
+
+
+def check_batch_size_for_budget(batch_size_for_budget: Callable) -> None:
+    """Exercise: ``batch_size_for_budget(n, epochs, max_updates)``: a batch size that trains for ``epochs``
+    epochs within ``max_updates`` updates and reaches the accuracy the budget allows (measured)."""
+    for n, epochs, budget in ((1000, 5, 500), (4000, 20, 800), (600, 3, 100), (1000, 1, 7), (50, 2, 1000)):
+        call = f"batch_size_for_budget({n}, {epochs}, {budget})"
+        batch = _as_batch_size(_call(batch_size_for_budget, "batch_size_for_budget", n, epochs, budget), call)
+        used = _budget_used(batch, n, epochs)
+        if used > budget:
+            raise AssertionError(f"{call} gave {batch}: {epochs} epochs of that make {used} updates, over the "
+                                 f"budget of {budget}. Count the last, smaller batch too.")
+    n, epochs, budget = BUDGET_CASE
+    batch = _as_batch_size(_call(batch_size_for_budget, "batch_size_for_budget", n, epochs, budget),
+                           f"batch_size_for_budget({n}, {epochs}, {budget})")
+    accuracy = measure_budget_run(batch, n, epochs)
+    measured = (f"batch {batch}: {_budget_used(batch, n, epochs)} of {budget} updates in {epochs} epochs over "
+                f"{n:,} images, training accuracy {accuracy:.3f}")
+    if accuracy < BUDGET_THRESHOLD:
+        raise AssertionError(f"{measured}; it needs {BUDGET_THRESHOLD}. With the epochs fixed, what does a larger "
+                             "batch cost you, and how much of the budget did you leave unused?")
+    _passed(f"{measured} (needed {BUDGET_THRESHOLD}).")
