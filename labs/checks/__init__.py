@@ -27,7 +27,12 @@ from labs.checks.lab08 import check_adagrad_update, check_momentum_settings, che
 from labs.checks.lab09 import check_hand_dropout, check_penalty_coefficient, check_weight_decay_update
 from labs.checks.lab10 import check_kl_sparsity, check_pca_reconstruction, check_sparse_choice
 from labs.checks.lab11 import check_one_layer_sawtooth, check_parameter_count, check_shallow_width
-from labs.checks.lab12 import check_he_normal, check_leaky_relu_std, check_residual_block, check_xavier_uniform
+from labs.checks.lab12 import (
+    check_he_normal,
+    check_leaky_relu_std,
+    check_residual_block,
+    check_xavier_uniform,
+)
 from labs.checks.lab13 import check_conv2d, check_small_network, check_stack_prediction
 from labs.checks.lab14 import check_bptt, check_gru_step, check_recurrent_gain
 from labs.checks.lab15 import (
