@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    info = labs.setup(args.seed)
+    labs.setup(args.seed)
+    info = labs.setup_info()
     load_before = _load_average()
     size = args.matmul_size or (8192 if info.gpus else 2048)
     data, test, note = training_data(args.n_train)

@@ -189,6 +189,7 @@ def test_wrong_file_placed_by_hand_is_replaced_by_download(offline_env, monkeypa
 
 def test_sample_is_said_out_loud_and_shaped_like_keras(monkeypatch, capsys):
     monkeypatch.setenv("LABS_DATA", "sample")
+    monkeypatch.setattr(data, "_SOURCES_USED", [])  # the line is printed once per process
     (x_train, y_train), (x_test, y_test) = load_mnist()
     assert capsys.readouterr().out == "MNIST: the offline sample, 4,000 training / 1,000 test images (LABS_DATA=sample).\n"
     assert x_train.shape == (4000, 28, 28) and x_train.dtype == np.uint8

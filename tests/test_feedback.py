@@ -387,7 +387,7 @@ def test_feedback_says_points_checks_verdicts_and_notes(graded_class):
     assert "kernel died" in " ".join(pages["kernel_dies"]["notes"])
     assert pages["correct"]["exercises"][0]["verdict"].startswith("hidden tests: passed")
     html = (folder / "correct" / "01_perceptron.html").read_text(encoding="utf-8")
-    assert "2 of 2 points" in html and "How this was graded" in html
+    assert "3 of 3 points" in html and "How this was graded" in html
 
 
 @needs_bwrap

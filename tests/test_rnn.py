@@ -136,9 +136,10 @@ def test_step_gradient_norms_vanish_and_explode_with_the_gain():
 
 def test_plot_step_gradients_puts_the_last_step_first():
     ax = plots.plot_step_gradients({"a": [1e-3, 1e-2, 1.0], "b": [0.0, 1.0, 2.0]}, title="t")
-    a, b = ax.get_lines()
+    a, b, zero = ax.get_lines()
     np.testing.assert_allclose(a.get_ydata(), [1.0, 1e-2, 1e-3])
-    assert np.isnan(b.get_ydata()[-1])  # a zero cannot be drawn on a log axis
+    assert np.isnan(b.get_ydata()[-1])  # a zero cannot be drawn on a log axis ...
+    assert zero.get_label() == "0 (off the log scale)" and list(zero.get_xdata()) == [2]  # ... so it is marked
     assert ax.get_yscale() == "log"
     with pytest.raises(ValueError, match="non-empty dict"):
         plots.plot_step_gradients({})

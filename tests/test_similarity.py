@@ -17,6 +17,7 @@ from .submissions import answered, solution
 pytest.importorskip("copydetect")
 
 LAB = "12_deep_training"
+RESIDUAL = 4  # the residual-block exercise of lab 12
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 
 ORIGINAL = '''def residual_block(x, width, activation="relu"):
@@ -69,11 +70,11 @@ def class_folder(tmp_path_factory):
     exercise 1 left as the stub by all."""
     folder = tmp_path_factory.mktemp("similar")
     answers = {
-        "ann": {1: STUB, 2: STUB, 3: ORIGINAL},
-        "bob": {1: STUB, 2: STUB, 3: RENAMED_COPY},
-        "cat": {1: STUB, 2: STUB, 3: INDEPENDENT},
-        "dan": {1: STUB, 2: ONE_LINER, 3: STUB},
-        "eve": {1: STUB, 2: ONE_LINER_TOO, 3: STUB},
+        "ann": {1: STUB, 2: STUB, 3: STUB, RESIDUAL: ORIGINAL},
+        "bob": {1: STUB, 2: STUB, 3: STUB, RESIDUAL: RENAMED_COPY},
+        "cat": {1: STUB, 2: STUB, 3: STUB, RESIDUAL: INDEPENDENT},
+        "dan": {1: STUB, 2: ONE_LINER, 3: STUB, RESIDUAL: STUB},
+        "eve": {1: STUB, 2: ONE_LINER_TOO, 3: STUB, RESIDUAL: STUB},
     }
     for student, given in answers.items():
         _write(answered(LAB, given), folder / student / f"Copy of {LAB}.ipynb")
@@ -87,14 +88,14 @@ def report(class_folder):
 
 def test_a_renamed_and_reformatted_copy_is_flagged(report):
     flagged = [(p.exercise, p.a.student, p.b.student) for p in report.pairs]
-    assert flagged == [(3, "ann", "bob")], flagged
+    assert flagged == [(RESIDUAL, "ann", "bob")], flagged
     pair = report.pairs[0]
     assert pair.similarity >= 0.9 and pair.grade_id.startswith(LAB)
 
 
 def test_an_independent_answer_is_not_flagged(report, class_folder):
     everything = similarity.find_similar(class_folder, notebook="12", threshold=0.01)
-    scores = {(p.a.student, p.b.student): p.similarity for p in everything.pairs if p.exercise == 3}
+    scores = {(p.a.student, p.b.student): p.similarity for p in everything.pairs if p.exercise == RESIDUAL}
     assert scores[("ann", "bob")] >= 0.9
     assert all(score < 0.5 for pair, score in scores.items() if "cat" in pair), scores
 
@@ -121,15 +122,15 @@ def test_the_course_lines_are_left_out():
     assert similarity.own_code(master.stubs[exercise.answer_id], course).strip() == ""
     # lab 12's answer cells hold the whole function: its signature is the course's, its body the student's
     master12 = Master.load(NOTEBOOKS / f"{LAB}.ipynb")
-    own12 = similarity.own_code(ORIGINAL, similarity.course_lines(master12, master12.exercises[2].answer_id))
+    own12 = similarity.own_code(ORIGINAL, similarity.course_lines(master12, master12.exercises[RESIDUAL - 1].answer_id))
     assert not own12.startswith("def ") and "keras.layers.Add()" in own12
-    renamed = similarity.own_code(RENAMED_COPY, similarity.course_lines(master12, master12.exercises[2].answer_id))
+    renamed = similarity.own_code(RENAMED_COPY, similarity.course_lines(master12, master12.exercises[RESIDUAL - 1].answer_id))
     assert "def residual_block" not in renamed  # the signature is the course's, whatever its parameters are called
 
 
 def test_code_most_of_the_class_wrote_alike_is_not_counted(tmp_path):
     for i in range(4):
-        _write(answered(LAB, {3: ORIGINAL.replace("out", f"out{i}")}), tmp_path / f"s{i}" / f"{LAB}.ipynb")
+        _write(answered(LAB, {3: STUB, RESIDUAL: ORIGINAL.replace("out", f"out{i}")}), tmp_path / f"s{i}" / f"{LAB}.ipynb")
     assert len(similarity.find_similar(tmp_path, notebook="12").pairs) == 6  # 4 students, every pair
     assert similarity.find_similar(tmp_path, notebook="12", common=3).pairs == []  # shared by all 4 > 3
 
@@ -137,13 +138,13 @@ def test_code_most_of_the_class_wrote_alike_is_not_counted(tmp_path):
 def test_command_writes_an_escaped_report_and_a_csv_and_changes_no_grade(class_folder, tmp_path, capsys):
     out = tmp_path / "report" / "similar.html"
     assert main(["similarity", str(class_folder), "--lab", "12", "--out", str(out)]) == 0
-    assert "12_deep_training exercise 3: ann and bob" in capsys.readouterr().out
+    assert f"12_deep_training exercise {RESIDUAL}: ann and bob" in capsys.readouterr().out
     page = out.read_text(encoding="utf-8")
     assert "<script>" not in page and "&lt;script&gt;" in page and "http" not in page  # offline, escaped
     assert "<mark>" in page and "<span class='course'>def residual_block(x, width" in page  # the whole cells
     with open(out.with_suffix(".csv"), newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert [(r["student_a"], r["student_b"], r["exercise"]) for r in rows] == [("ann", "bob", "3")]
+    assert [(r["student_a"], r["student_b"], r["exercise"]) for r in rows] == [("ann", "bob", str(RESIDUAL))]
     assert tuple(rows[0]) == similarity.CSV_COLUMNS and float(rows[0]["similarity"]) >= 0.9
     assert main(["similarity", str(class_folder), "--threshold", "1.5"]) == 2
 

@@ -163,7 +163,13 @@ def _run_check(call: str, namespace: Mapping[str, Any]) -> tuple[str, str]:
     scope = dict(namespace)
     scope.setdefault("labs", labs)
     name, args, kwargs = _call_parts(call)
-    values = [eval(compile(ast.Expression(a), "<summary>", "eval"), scope) for a in args]  # noqa: S307 (the notebook's own names)
+    values = []
+    for a in args:  # the notebook's own names; a starred argument (*settings()) is spread out
+        value = eval(compile(ast.Expression(a.value if isinstance(a, ast.Starred) else a), "<summary>", "eval"), scope)  # noqa: S307
+        if isinstance(a, ast.Starred):
+            values.extend(value)
+        else:
+            values.append(value)
     keywords = {k: eval(compile(ast.Expression(v), "<summary>", "eval"), scope) for k, v in kwargs.items()}  # noqa: S307
     last = _LAST.get(name)
     if (last and len(last[0]) == len(values) and all(map(_same, last[0], values)) and last[1].keys() == keywords.keys()

@@ -196,10 +196,10 @@ def compare(found: dict, masters: dict[str, Master], *, threshold: float = DEFAU
         boilerplate = _boilerplate(course)
         answers = []
         for student, path, cell in handed:
-            if cell is None or cell.strip() == stub:
+            own = "" if cell is None else own_code(cell, course)
+            if cell is None or cell.strip() == stub or not own.strip():  # the stub, or only the course's lines
                 report.unanswered[lab, number] = report.unanswered.get((lab, number), 0) + 1
                 continue
-            own = own_code(cell, course)
             answer = Answer(student, path, cell, own, token_count(own), course)
             if answer.tokens < min_tokens:
                 report.short[lab, number] = report.short.get((lab, number), 0) + 1
