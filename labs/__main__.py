@@ -1,5 +1,5 @@
 """Command line: ``python -m labs run | claims | colab | annotate | release | grade | feedback | gradebook |
-check | similarity`` (``--help`` on each)."""
+check | similarity | translate`` (``--help`` on each)."""
 
 from __future__ import annotations
 
@@ -114,6 +114,11 @@ def _feedback_commands(commands) -> None:
                                 "email, idnumber, username as the LMS knows them")
     gradebook.add_argument("--title", action="append", default=[], metavar="LAB=TITLE",
                            help='the LMS column of a lab, e.g. 01="Lab 1 (123456)" for an existing Canvas assignment')
+    translate = commands.add_parser(
+        "translate", help="update the Chinese edition: catalogues, notebooks/zh/ and the messages' catalogue")
+    translate.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
+    translate.add_argument("--check", action="store_true",
+                           help="change nothing; fail if a translation is missing or stale or a file is out of date")
     check = commands.add_parser("check", help="run your copy of a lab (fast profile) and say which exercises pass")
     check.add_argument("notebook", type=Path, metavar="NOTEBOOK.ipynb")
     check.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
@@ -254,6 +259,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_notebook(args.notebook, timeout=args.timeout)
         if args.command == "similarity":
             return _similarity(args)
+        if args.command == "translate":
+            from labs.course.translation import run_command as translate_command
+
+            return translate_command(args.notebooks, check=args.check)
         return _grade(args)
     except (ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from labs.i18n import N_, _, check_language, set_language
 from labs.profiles import grading_run, profile_name
 from labs.validation import check_int
 
 DEFAULT_SEED = 0
-COLAB_GPU_HINT = (
+COLAB_GPU_HINT = N_(
     "No GPU found. On Colab choose Runtime > Change runtime type > Hardware accelerator: "
     "GPU (T4 is enough), then Runtime > Restart session and run the notebook again. "
     "Everything still runs on the CPU, only slower."
@@ -59,7 +60,7 @@ def default_seed() -> int:
     try:
         return check_int("LABS_SEED", int(raw.strip()), minimum=0)
     except ValueError:
-        raise ValueError(f"LABS_SEED must be a whole number >= 0; got {raw!r}.") from None
+        raise ValueError(_("LABS_SEED must be a whole number >= 0; got {raw!r}.").format(raw=raw)) from None
 
 
 def seed_everything(seed: int) -> None:
@@ -83,15 +84,16 @@ def check_labs_version(requires: str, installed: str | None = None) -> bool:
     try:
         wanted = Version(requires)
     except (InvalidVersion, TypeError):
-        raise ValueError(f"requires must be a version such as '0.2.0'; got {requires!r}.") from None
+        raise ValueError(_("requires must be a version such as '0.2.0'; got {requires!r}.").format(
+            requires=requires)) from None
     if Version(installed) >= wanted:
         return True
     warnings.warn(
-        f"This notebook expects labs {requires} or newer, but labs {installed} is installed, so some "
-        "helpers may be missing or behave differently. To update: on Colab choose Runtime > "
-        "Disconnect and delete runtime, then run the notebook again (a fresh runtime installs the "
-        "current labs); in a copy of the course, `git pull` (and `pip install -e .` if labs was "
-        "installed without -e).",
+        _("This notebook expects labs {requires} or newer, but labs {installed} is installed, so some "
+          "helpers may be missing or behave differently. To update: on Colab choose Runtime > "
+          "Disconnect and delete runtime, then run the notebook again (a fresh runtime installs the "
+          "current labs); in a copy of the course, `git pull` (and `pip install -e .` if labs was "
+          "installed without -e).").format(requires=requires, installed=installed),
         LabsVersionWarning,
         stacklevel=3,
     )
@@ -101,13 +103,20 @@ def check_labs_version(requires: str, installed: str | None = None) -> bool:
 _LAST_SETUP: list[SetupInfo] = []
 
 
-def setup(seed: int | None = None, *, requires: str | None = None, verbose: bool = True) -> None:
+def setup(
+    seed: int | None = None, *, requires: str | None = None, lang: str | None = None, verbose: bool = True
+) -> None:
     """Seed everything, make TensorFlow deterministic, set plot defaults and report the machine.
 
     ``seed`` defaults to ``LABS_SEED`` (or 0). ``requires`` is the labs version the notebook
-    was written for: an older installed labs gets a warning. Returns nothing, so a notebook's
-    first cell shows the printed report alone; :func:`setup_info` gives what it found.
+    was written for: an older installed labs gets a warning. ``lang`` (``"en"`` or ``"zh"``)
+    is the language of every message from now on; by default ``LABS_LANG`` decides (English
+    when unset), so an instructor's ``LABS_LANG`` wins over nothing but a notebook's own choice.
+    Returns nothing, so a notebook's first cell shows the printed report alone;
+    :func:`setup_info` gives what it found.
     """
+    if lang is not None:
+        set_language(check_language(lang, "lang"))
     if requires is not None:
         check_labs_version(requires)
     seed = default_seed() if seed is None else check_int("seed", seed, minimum=0)
@@ -140,7 +149,7 @@ def setup(seed: int | None = None, *, requires: str | None = None, verbose: bool
 def setup_info() -> SetupInfo:
     """What the last :func:`setup` call found and set (seed, profile, device, versions)."""
     if not _LAST_SETUP:
-        raise RuntimeError("labs.setup() has not run in this process yet: call it first.")
+        raise RuntimeError(_("labs.setup() has not run in this process yet: call it first."))
     return _LAST_SETUP[0]
 
 
@@ -207,28 +216,29 @@ def report(info: SetupInfo) -> str:
     lines = [
         f"Python {platform.python_version()} | TensorFlow {info.tensorflow} | "
         f"Keras {info.keras} | NumPy {np.__version__} | labs {__version__}",
-        f"Device: {info.device}{_device_detail(info)}",
-        f"Running on Colab: {'yes' if info.on_colab else 'no'}",
-        f"Profile: {info.profile} ({_profile_hint(info.profile)}) | seed: {info.seed}",
+        _("Device: {device}{detail}").format(device=info.device, detail=_device_detail(info)),
+        _("Running on Colab: {answer}").format(answer=_("yes") if info.on_colab else _("no")),
+        _("Profile: {profile} ({hint}) | seed: {seed}").format(
+            profile=info.profile, hint=_profile_hint(info.profile), seed=info.seed),
     ]
     if not info.gpus:
-        lines.append(COLAB_GPU_HINT if info.on_colab else "No GPU found: training runs on the CPU.")
+        lines.append(_(COLAB_GPU_HINT) if info.on_colab else _("No GPU found: training runs on the CPU."))
     return "\n".join(lines)
 
 
 def _profile_hint(active: str) -> str:
     """How to get the other profile than the one running."""
     if grading_run():
-        return "LABS_GRADING is set: a grading run, always fast"
+        return _("LABS_GRADING is set: a grading run, always fast")
     if active == "fast":
-        return "unset LABS_PROFILE (or set LABS_PROFILE=full) for the slides' full settings"
-    return "set LABS_PROFILE=fast for a quick run"
+        return _("unset LABS_PROFILE (or set LABS_PROFILE=full) for the slides' full settings")
+    return _("set LABS_PROFILE=fast for a quick run")
 
 
 def _device_detail(info: SetupInfo) -> str:
     if info.gpus:
         return f" ({', '.join(info.gpus)})"
-    return f" ({info.cpu_cores} cores)" if info.cpu_cores else ""
+    return _(" ({cores} cores)").format(cores=info.cpu_cores) if info.cpu_cores else ""
 
 
 def _plot_defaults() -> None:

@@ -55,20 +55,34 @@ def install_url(*, student: bool = False) -> str:
     return f"git+https://github.com/{repository}@{branch}"
 
 
-def colab_url(notebook: str | Path, *, student: bool = False) -> str:
-    """The address that opens ``notebooks/<notebook>`` of the repository (or the students') in Colab."""
+def _edition_folder(lang: str) -> str:
+    """The folder of an edition under ``notebooks/``: the English masters at the top, others in ``<lang>/``."""
+    from labs.i18n import check_language
+
+    lang = check_language(lang)
+    return "" if lang == "en" else f"{lang}/"
+
+
+def colab_url(notebook: str | Path, *, student: bool = False, lang: str = "en") -> str:
+    """The address that opens ``notebooks/<notebook>`` (``notebooks/zh/<notebook>`` for the Chinese
+    edition) of the repository (or the students') in Colab."""
     repository, branch = _where(student)
-    return f"https://colab.research.google.com/github/{repository}/blob/{branch}/notebooks/{Path(notebook).name}"
+    return (f"https://colab.research.google.com/github/{repository}/blob/{branch}/notebooks/"
+            f"{_edition_folder(lang)}{Path(notebook).name}")
 
 
-def badge(notebook: str | Path, *, student: bool = False) -> str:
+def badge(notebook: str | Path, *, student: bool = False, lang: str = "en") -> str:
     """The "Open in Colab" badge (Markdown) for one notebook."""
-    return f"[![{BADGE_ALT}]({BADGE_IMAGE})]({colab_url(notebook, student=student)})"
+    return f"[![{BADGE_ALT}]({BADGE_IMAGE})]({colab_url(notebook, student=student, lang=lang)})"
 
 
-def first_cell(requires: str | None = None, *, student: bool = False) -> str:
-    """The source of every notebook's first code cell; it asks for labs ``requires`` or newer."""
+def first_cell(requires: str | None = None, *, student: bool = False, lang: str = "en") -> str:
+    """The source of every notebook's first code cell; it asks for labs ``requires`` or newer and,
+    in an edition other than English, for messages in ``lang``."""
     from labs import __version__
+    from labs.i18n import check_language
+
+    language = "" if check_language(lang) == "en" else f', lang="{lang}"'
 
     return f'''{SETUP_TITLE}
 import importlib.util
@@ -86,12 +100,12 @@ if "google.colab" in sys.modules and importlib.util.find_spec("labs") is None:
 
 import labs
 
-labs.setup(requires="{requires or __version__}")'''
+labs.setup(requires="{requires or __version__}"{language})'''
 
 
-def apply(nb: Any, name: str, *, student: bool = False, requires: str | None = None) -> Any:
+def apply(nb: Any, name: str, *, student: bool = False, requires: str | None = None, lang: str = "en") -> Any:
     """Give notebook ``nb`` (saved as ``name``) the badge, the GPU metadata and the first cell;
-    ``student`` points them at :data:`STUDENT_REPOSITORY` (the release)."""
+    ``student`` points them at :data:`STUDENT_REPOSITORY` (the release), ``lang`` at an edition."""
     markdown = next((c for c in nb.cells if c.cell_type == "markdown"), None)
     code = next((c for c in nb.cells if c.cell_type == "code"), None)
     if markdown is None or code is None:
@@ -104,8 +118,8 @@ def apply(nb: Any, name: str, *, student: bool = False, requires: str | None = N
     lines = markdown.source.split("\n")
     if lines[0].startswith(f"[![{BADGE_ALT}]"):
         lines = lines[2:] if len(lines) > 1 and not lines[1].strip() else lines[1:]
-    markdown.source = "\n".join([badge(name, student=student), "", *lines])
-    code.source = first_cell(requires, student=student)
+    markdown.source = "\n".join([badge(name, student=student, lang=lang), "", *lines])
+    code.source = first_cell(requires, student=student, lang=lang)
     code.metadata.update(COLLAPSED_METADATA)
     nb.metadata["accelerator"] = GPU_METADATA["accelerator"]
     nb.metadata["colab"] = {**GPU_METADATA["colab"], **nb.metadata.get("colab", {}),
@@ -141,7 +155,11 @@ def update_readme(path: str | Path, *, check: bool = False) -> bool:
     """Point every Colab link in the README at ``REPOSITORY`` and ``BRANCH``; True when changed."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
-    new = _COLAB_LINK.sub(lambda m: colab_url(m.group("path")), text)
+    def relink(match: re.Match) -> str:
+        parts = Path(match.group("path")).parts  # notebooks/NAME or notebooks/<lang>/NAME
+        return colab_url(parts[-1], lang=parts[1] if len(parts) == 3 else "en")
+
+    new = _COLAB_LINK.sub(relink, text)
     if new == text:
         return False
     if not check:
