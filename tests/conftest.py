@@ -20,9 +20,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 _EXECUTED: dict[str, NotebookRun] = {}
 
 
-def run_notebook(stem: str, out_dir: Path, *, profile: str = "fast") -> NotebookRun:
-    """Execute ``notebooks/<stem>.ipynb`` headless (fast profile, offline sample)."""
-    path = NOTEBOOKS / f"{stem}.ipynb"
+def run_notebook(stem: str, out_dir: Path, *, profile: str = "fast", edition: str = "en") -> NotebookRun:
+    """Execute ``notebooks/<stem>.ipynb`` (``edition="zh"``: ``notebooks/zh/<stem>.ipynb``) headless
+    (fast profile, offline sample)."""
+    path = NOTEBOOKS / f"{stem}.ipynb" if edition == "en" else NOTEBOOKS / edition / f"{stem}.ipynb"
     return execute_notebook(path, profile=profile, out_dir=out_dir, timeout=600, html=False,
                             extra_env={"LABS_DATA": "sample"})
 
@@ -33,15 +34,15 @@ def _shared_root(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def _execute_once(stem: str, root: Path) -> NotebookRun:
+def _execute_once(stem: str, root: Path, edition: str = "en") -> NotebookRun:
     """Execute a notebook once per session, whichever test process asks first; the others wait
     for it and read its outputs."""
-    folder = root / "executed" / stem
+    folder = root / "executed" / (stem if edition == "en" else f"{edition}-{stem}")
     folder.mkdir(parents=True, exist_ok=True)
     record = folder / "run.json"
     with FileLock(str(folder) + ".lock"):
         if not record.exists():
-            run = run_notebook(stem, folder)
+            run = run_notebook(stem, folder, edition=edition)
             fields = {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(run).items()}
             record.write_text(json.dumps(fields), encoding="utf-8")
     fields = json.loads(record.read_text(encoding="utf-8"))
@@ -59,6 +60,23 @@ def executed(tmp_path_factory):
             _EXECUTED[stem] = _execute_once(stem, root)
         run = _EXECUTED[stem]
         assert run.status == "ok", f"{stem} failed at {run.error}"
+        results = json.loads(run.results.read_text()) if run.results else {}
+        return run, results
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def executed_zh(tmp_path_factory):
+    """Like ``executed``, for the Chinese edition (``notebooks/zh/<stem>.ipynb``): each once."""
+    root = _shared_root(tmp_path_factory)
+
+    def get(stem: str) -> tuple[NotebookRun, dict]:
+        key = f"zh/{stem}"
+        if key not in _EXECUTED:
+            _EXECUTED[key] = _execute_once(stem, root, edition="zh")
+        run = _EXECUTED[key]
+        assert run.status == "ok", f"zh/{stem} failed at {run.error}"
         results = json.loads(run.results.read_text()) if run.results else {}
         return run, results
 

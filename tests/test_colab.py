@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import fnmatch
 import hashlib
 import json
 import os
@@ -134,12 +135,26 @@ def test_committed_notebook_agrees_with_the_setting(path):
     )
 
 
-def test_readme_colab_links_agree_with_the_setting():
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    for link in course_colab.colab_links(text):
-        name = link.rsplit("/", 1)[1]
-        assert link == course_colab.colab_url(name), f"README link {link} is stale; run `python -m labs colab`"
-        assert (ROOT / "notebooks" / name).exists(), f"README links to a missing notebook {name}"
+@pytest.mark.parametrize("readme", ["README.md", "README.zh.md"])
+def test_readme_colab_links_agree_with_the_setting(readme):
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    links = course_colab.colab_links(text)
+    assert links or readme == "README.md", f"{readme} has no Colab link"
+    for link in links:
+        path = link.split("/blob/", 1)[1].split("/", 1)[1]  # notebooks/NAME or notebooks/zh/NAME
+        lang = "zh" if path.startswith("notebooks/zh/") else "en"
+        name = path.rsplit("/", 1)[1]
+        assert link == course_colab.colab_url(name, lang=lang), f"{readme} link {link} is stale; run `python -m labs colab`"
+        assert (ROOT / path).exists(), f"{readme} links to a missing notebook {path}"
+
+
+def test_update_readme_keeps_an_editions_folder(tmp_path):
+    readme = tmp_path / "README.zh.md"
+    old = "[Colab](https://colab.research.google.com/github/old/name/blob/dev/notebooks/zh/01_a.ipynb)"
+    readme.write_text(old + "\n", encoding="utf-8")
+    assert course_colab.update_readme(readme) is True
+    assert course_colab.colab_links(readme.read_text()) == [course_colab.colab_url("01_a.ipynb", lang="zh")]
+    assert "/notebooks/zh/01_a.ipynb" in readme.read_text()
 
 
 def test_cli(capsys):
@@ -228,7 +243,8 @@ def build_wheel(root: Path, out_dir: Path) -> Path:
     metadata += [f"Requires-Dist: {r}" for r in project["dependencies"]]
     for extra, requirements in project.get("optional-dependencies", {}).items():
         metadata += [f"Provides-Extra: {extra}"] + [f"Requires-Dist: {_with_extra(r, extra)}" for r in requirements]
-    shipped = [*(root / "labs").rglob("*.py"), root / "labs" / "checks" / "expected.npz"]  # code + package data
+    shipped = [*(root / "labs").rglob("*.py"), root / "labs" / "checks" / "expected.npz",  # code + package data
+               *(root / "labs" / "locale").glob("*/LC_MESSAGES/*.mo")]
     files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(shipped) if "__pycache__" not in p.parts}
     files[f"{dist}.dist-info/METADATA"] = ("\n".join(metadata) + "\n").encode()
     files[f"{dist}.dist-info/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
@@ -248,7 +264,9 @@ def test_hand_made_wheel_carries_the_package_data(tmp_path):
     with zipfile.ZipFile(build_wheel(ROOT, tmp_path)) as wheel:
         shipped = {name for name in wheel.namelist() if name.startswith("labs/") and not name.endswith(".py")}
     declared = {f"{package.replace('.', '/')}/{name}" for package, names in data.items() for name in names}
-    assert shipped == declared == {"labs/checks/expected.npz"}
+    assert declared == {"labs/checks/expected.npz", "labs/locale/*/LC_MESSAGES/*.mo"}
+    assert {pattern for pattern in declared if any(fnmatch.fnmatch(name, pattern) for name in shipped)} == declared
+    assert "labs/locale/zh/LC_MESSAGES/labs.mo" in shipped
 
 
 def colab_like_venv(folder: Path) -> tuple[Path, Path]:

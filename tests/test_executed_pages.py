@@ -64,6 +64,26 @@ def test_executed_page_is_quiet(stem, executed):
     assert not problems, f"{stem}:\n  " + "\n  ".join(problems)
 
 
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("stem", notebook_stems())
+def test_chinese_page_is_quiet_and_speaks_chinese(stem, executed_zh):
+    """The Chinese edition's run: as quiet as the English one, and what the course prints (the
+    set-up report, every self-check's ✓ line) is in Chinese."""
+    run, _ = executed_zh(stem)
+    nb = nbformat.read(run.executed, as_version=4)
+    problems = page_problems(nb, stem)
+    assert not problems, f"zh/{stem}:\n  " + "\n  ".join(problems)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "设备" in _stream_text(code[0]), "the set-up report is not in Chinese"
+    ticks = [line for c in code for line in _stream_text(c).splitlines() if line.startswith("✓")]
+    assert ticks, f"zh/{stem} printed no ✓ line"
+    english = [line for line in ticks if not HAN.search(line)]
+    assert not english, f"zh/{stem}: self-checks answered in English: {english[:3]}"
+
+
 def test_page_problems_are_found():
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("We train for P.opt_train images."),

@@ -177,9 +177,9 @@ def run_command(names: list[str] | None = None, *, check: bool = False) -> int:
     from labs.course.runner import ROOT, resolve_notebooks
 
     changed = [p.name for p in resolve_notebooks(names) if update_notebook(p, check=check)]
-    readme = ROOT / "README.md"
-    if not names and readme.exists() and update_readme(readme, check=check):
-        changed.append(readme.name)
+    for readme in (ROOT / "README.md", ROOT / "README.zh.md"):
+        if not names and readme.exists() and update_readme(readme, check=check):
+            changed.append(readme.name)
     verb = "out of date" if check else "updated"
     print(f"{verb}: {', '.join(changed)}" if changed else f"all up to date with {REPOSITORY}@{BRANCH}.")
     if check and changed:

@@ -314,10 +314,11 @@ def extract_messages():
 
 
 def fields(text: str) -> set[str]:
-    """The ``str.format`` fields of a message (``{name}``, ``{value:.3f}`` -> ``name``, ``value``)."""
+    """The ``str.format`` fields of a message, with conversion and format spec (``{name}``,
+    ``{value:.3f}``, ``{raw!r}``): a translation must keep each one exactly."""
     try:
-        return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text)
-                if name is not None}
+        return {f"{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}"
+                for _, name, spec, conversion in string.Formatter().parse(text) if name is not None}
     except ValueError as error:
         return {f"<unparsable: {error}>"}
 
