@@ -33,6 +33,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from labs.i18n import N_, _
+
 SANDBOXES = ("bwrap", "docker", "podman", "none")
 DEFAULT_SANDBOX = "bwrap"
 DEFAULT_MEMORY = 4 * 1024**3  # bytes, all the kernel's processes together
@@ -41,13 +43,13 @@ DEFAULT_FILE_SIZE = 512 * 1024**2  # largest file a kernel may write, bytes
 DEFAULT_IMAGE = "dnn-labs-grader"  # Docker/Podman image with Python, the requirements and `labs`
 INSIDE_HOME = "/home/student"
 INSTALL_HINT = {
-    "bwrap": "install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install "
-             "bubblewrap`), or choose --sandbox docker|podman, or --sandbox none to grade unsandboxed",
-    "docker": "install Docker and build the grading image (see the README), or choose another --sandbox",
-    "podman": "install Podman and build the grading image (see the README), or choose another --sandbox",
+    "bwrap": N_("install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install "
+                "bubblewrap`), or choose --sandbox docker|podman, or --sandbox none to grade unsandboxed"),
+    "docker": N_("install Docker and build the grading image (see the README), or choose another --sandbox"),
+    "podman": N_("install Podman and build the grading image (see the README), or choose another --sandbox"),
 }
 # Variables a kernel may see, if the grader has them; everything else (tokens, proxies…) is dropped.
-PASSED_VARIABLES = ("LANG", "LC_ALL", "TZ", "TF_CPP_MIN_LOG_LEVEL")
+PASSED_VARIABLES = ("LANG", "LC_ALL", "TZ", "TF_CPP_MIN_LOG_LEVEL", "LABS_LANG")
 READ_ONLY_SYSTEM = ("/usr", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
                     "/etc/fonts", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
                     "/etc/hosts", "/etc/matplotlibrc")
@@ -77,16 +79,19 @@ class Sandbox:
 
     def __post_init__(self) -> None:
         if self.kind not in SANDBOXES:
-            raise ValueError(f"sandbox must be one of {', '.join(SANDBOXES)}; got {self.kind!r}.")
+            raise ValueError(_("sandbox must be one of {choices}; got {kind!r}.").format(
+                choices=", ".join(SANDBOXES), kind=self.kind))
 
     def check_available(self) -> None:
         """Raise :class:`SandboxUnavailable`, saying how to install it, when the tool is missing."""
         if self.kind == "none":
             return
         if shutil.which(self.kind) is None:
-            raise SandboxUnavailable(f"--sandbox {self.kind}: `{self.kind}` is not installed; {INSTALL_HINT[self.kind]}.")
+            raise SandboxUnavailable(_("--sandbox {kind}: `{kind}` is not installed; {hint}.").format(
+                kind=self.kind, hint=_(INSTALL_HINT[self.kind])))
         if self.kind == "bwrap" and shutil.which("prlimit") is None:
-            raise SandboxUnavailable("--sandbox bwrap needs `prlimit` (util-linux) for its limits; install util-linux.")
+            raise SandboxUnavailable(_("--sandbox bwrap needs `prlimit` (util-linux) for its limits; "
+                                       "install util-linux."))
 
     # --- the kernel's command line -------------------------------------------------------------
 
