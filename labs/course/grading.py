@@ -429,7 +429,7 @@ def _score(exercise: Exercise, master: Master, run: _Run, reference: Reference, 
             return ExerciseScore(exercise, 0.0, "timeout", stop.reason)
         return ExerciseScore(exercise, 0.0, "not run",
                              _("not run: {reason}").format(reason=stop.reason) if stop else _("not run"))
-    public_points, _ = determine_grade(check)
+    public_points, _max_points = determine_grade(check)
     problems = [where.format(problem=text) for where, cell in ((_(ANSWER_CELL), answer), (_(CHECK), check))
                 if (text := _problem(cell))]
     timed_out = _timed_out(answer) or _timed_out(check)
