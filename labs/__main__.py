@@ -201,7 +201,8 @@ def _grade(args: argparse.Namespace) -> int:
         print(_("error: {error}").format(error=error), file=sys.stderr)
         return 2
     width = max([len(r.student) for r in results] + [7])
-    print(f"{_('student'):<{width}}  {_('notebook'):<16} {_('points'):>9} {_('seconds'):>8}  {_('flag')}")
+    labels = _("student"), _("notebook"), _("points"), _("seconds"), _("flag")
+    print(f"{labels[0]:<{width}}  {labels[1]:<16} {labels[2]:>9} {labels[3]:>8}  {labels[4]}")
     for r in results:
         print(f"{r.student:<{width}}  {r.notebook or '?':<16} {r.points:>4g}/{r.max_points:<4g} "
               f"{r.seconds:8.1f}  {r.flag}")

@@ -166,19 +166,22 @@ def _to_html(page: LabFeedback) -> str:
     student, lab = f"<strong>{e(page.student)}</strong>", e(page.lab)
     score = "<strong>" + e(_("{points:g} of {max_points:g} points").format(points=page.points,
                                                                             max_points=page.max_points)) + "</strong>"
-    about = f"<h2>{e(_('About this submission'))}</h2><ul>{notes}</ul>" if notes else ""
+    about_title, exercises_title, graded_title = _("About this submission"), _("Exercises"), _("How this was graded")
+    title = _("{lab}: feedback for {student}").format(lab=page.lab, student=page.student)
+    intro = _("Feedback for {student}: {score}.").format(student=student, score=score)
+    about = f"<h2>{e(about_title)}</h2><ul>{notes}</ul>" if notes else ""
     head = "".join(f"<th>{e(label)}</th>" for label in (
         "#", _("points"), _("public check (as in your notebook)"), _("hidden tests"), _("notes")))
     return f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if page.language == 'zh' else page.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{e(_("{lab}: feedback for {student}").format(lab=page.lab, student=page.student))}</title><style>{_STYLE}</style></head>
+<title>{e(title)}</title><style>{_STYLE}</style></head>
 <body><h1>{lab}</h1>
-<p>{_("Feedback for {student}: {score}.").format(student=student, score=score)}</p>
+<p>{intro}</p>
 {about}
-<h2>{e(_("Exercises"))}</h2>
+<h2>{e(exercises_title)}</h2>
 <table><tr>{head}</tr>
 {''.join(rows)}</table>
-<h2>{e(_("How this was graded"))}</h2><ul>{steps}</ul>
+<h2>{e(graded_title)}</h2><ul>{steps}</ul>
 </body></html>
 """
 

@@ -90,13 +90,6 @@ def _(message: str) -> str:
     return translations(lang).gettext(message) if lang else _speaking_now(message)
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    """The singular or plural form of a message, in the language :func:`_` speaks."""
-    from labs.i18n import language
-
-    return translations(_LANGUAGE.get() or language()).ngettext(singular, plural, n)
-
-
 def in_every_language(message: str) -> list[str]:
     """``message`` in each language of the course, English first (to read back what was written)."""
     return list(dict.fromkeys(translations(lang).gettext(message) for lang in LANGUAGES))
@@ -271,7 +264,7 @@ def _part_of(record: str, parts: dict[str, float]) -> str | None:
 
 
 def _cases(n: int) -> str:
-    return ngettext("{n} hidden case", "{n} hidden cases", n).format(n=n)
+    return (_("{n} hidden case") if n == 1 else _("{n} hidden cases")).format(n=n)
 
 
 def _summary(wrong: list[str], bad: int, cases: int) -> str:

@@ -285,7 +285,8 @@ def run_course(
     limit = _("{seconds} s per cell").format(seconds=timeout) if timeout else _("no limit per cell")
     print(_("Executing {count} notebook(s) in the {profile!r} profile{at_once} ({limit}); output in {folder}/").format(
         count=len(notebooks), profile=profile, at_once=at_once, limit=limit, folder=output_folder(out_dir, lang)))
-    print(f"{_('notebook'):<{width}}  {_('status'):<7} {_('seconds'):>8}")
+    notebook, status, seconds = _("notebook"), _("status"), _("seconds")
+    print(f"{notebook:<{width}}  {status:<7} {seconds:>8}")
     lock = threading.Lock()
 
     def show(path: Path, cell: int, cells: int, seconds: float) -> None:
@@ -320,9 +321,10 @@ def run_course(
         for folder, group in (groups or {output_folder(out_dir, lang): []}).items():
             _write_times(group, profile, folder, machine)
     total = sum(r.seconds for r in runs)
-    print(f"{_('total'):<{width}}  {'':<7} {total:8.1f}")
+    total_label, wall_label = _("total"), _("wall clock")
+    print(f"{total_label:<{width}}  {'':<7} {total:8.1f}")
     if jobs > 1:
-        print(f"{_('wall clock'):<{width}}  {'':<7} {wall:8.1f}  " + _("({jobs} notebooks at a time)").format(jobs=jobs))
+        print(f"{wall_label:<{width}}  {'':<7} {wall:8.1f}  " + _("({jobs} notebooks at a time)").format(jobs=jobs))
     if len(runs) == len(course_notebooks()):
         print(budget_line(wall if jobs > 1 else total, profile, machine))
     for line in data_sources(runs):

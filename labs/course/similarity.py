@@ -280,7 +280,7 @@ def write_html(report: Report, path: str | Path) -> Path:
     e = html.escape
     from labs.i18n import language
 
-    title = e(_("Similar answers"))
+    title, flags_only = e(_("Similar answers")), _("This flags; it changes no grade.")
     intro = e(_("{pairs} pair(s) at similarity >= {threshold:g}. Compared with copydetect (names, layout and "
                 "comments normalised away); the course's own lines (def line, docstring, stub) and code most of "
                 "the class wrote alike are left out; answers under {tokens} tokens are too short to judge.").format(
@@ -290,7 +290,7 @@ def write_html(report: Report, path: str | Path) -> Path:
     parts = [f"<!DOCTYPE html><html lang='{'zh-CN' if language() == 'zh' else 'en'}'><head><meta charset='utf-8'>",
              f"<title>{title}</title>", f"<style>{_STYLE}</style></head><body>",
              f"<h1>{title}</h1>",
-             f"<p>{intro} <b>{e(_('This flags; it changes no grade.'))}</b> "
+             f"<p>{intro} <b>{e(flags_only)}</b> "
              + e(_("Highlighted: passages found in both answers; grey: the course's lines, not compared.")) + "</p>",
              f"<table><tr>{head}</tr>"]
     for key in sorted(set(report.compared) | set(report.unanswered)):
