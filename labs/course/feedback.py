@@ -101,7 +101,8 @@ def read_rows(path: str | Path) -> list[dict[str, str]]:
         rows = list(csv.DictReader(handle))
     needed = {"student", "notebook", "exercise", "points", "max_points", "status", "message"}
     if rows and not needed <= set(rows[0]):
-        raise ValueError(f"{path} is not a grading CSV: it lacks the columns {', '.join(sorted(needed - set(rows[0])))}.")
+        raise ValueError(_("{path} is not a grading CSV: it lacks the columns {columns}.").format(
+            path=path, columns=", ".join(sorted(needed - set(rows[0])))))
     return [{k: _unescape(v or "") for k, v in row.items()} for row in rows]
 
 

@@ -395,14 +395,16 @@ class Reference:
                 settings.time_limit = max(settings.time_limit, 1800)
                 settings.cell_timeout = max(settings.cell_timeout, 600)
                 finished, stop = _execute(nb, settings, folder)
-                problems = [f"cell {i}: {text}" for i, c in enumerate(nb.cells) if (text := _problem(c))
-                            and c.metadata.get(HIDDEN_CELL)]
+                problems = [_("cell {cell}").format(cell=i) + f": {text}" for i, c in enumerate(nb.cells)
+                            if (text := _problem(c)) and c.metadata.get(HIDDEN_CELL)]
                 missing = [n for n in self.master.hidden if not (folder / str(n)).is_dir()]
                 if stop or problems or missing:
-                    raise RuntimeError(
-                        f"{self.master.stem}: the master's own solutions did not run cleanly through the hidden "
-                        f"tests ({'; '.join(filter(None, [stop.reason if stop else '', *problems]))}"
-                        f"{'; nothing recorded for exercise ' + ', '.join(map(str, missing)) if missing else ''}).")
+                    nothing = (_("nothing recorded for exercise {numbers}").format(numbers=", ".join(map(str, missing)))
+                               if missing else "")
+                    raise RuntimeError(_(
+                        "{lab}: the master's own solutions did not run cleanly through the hidden tests "
+                        "({problems})").format(lab=self.master.stem, problems="; ".join(
+                            filter(None, [stop.reason if stop else "", *problems, nothing]))))
                 self.folder = folder
             return self.folder
 
@@ -599,7 +601,7 @@ def find_submissions(folder: Path) -> list[tuple[str, list[Path]]]:
     """Students and their files: one sub-folder per student, or one file named after the student."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"SUBMISSIONS_DIR {folder} is not a folder.")
+        raise FileNotFoundError(_("SUBMISSIONS_DIR {folder} is not a folder.").format(folder=folder))
     students = []
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):

@@ -286,9 +286,11 @@ def judge_exercise(reference: Path, student: Path, parts: dict[str, float] | Non
     """
     wanted, problems = read_records(reference, with_judges=True)
     if problems:
-        raise RuntimeError(f"the master's hidden test records cannot be read: {'; '.join(problems)}")
+        raise RuntimeError(_("the master's hidden test records cannot be read: {problems}").format(
+            problems="; ".join(problems)))
     if not wanted:
-        raise RuntimeError(f"the master recorded nothing in {reference}: does its hidden test call labs.probes.record?")
+        raise RuntimeError(_("the master recorded nothing in {folder}: does its hidden test call "
+                             "labs.probes.record?").format(folder=reference))
     got, problems = read_records(student, with_judges=False)
     wrong: dict[str, list[str]] = {}  # record -> what is wrong with it
     bad: dict[str, int] = {}  # record -> hidden cases wrong
@@ -319,12 +321,13 @@ def judge_exercise(reference: Path, student: Path, parts: dict[str, float] | Non
     for name in wanted:
         part = _part_of(name, parts)
         if part is None:
-            raise RuntimeError(f"the master's record {name} counts for none of the parts {', '.join(parts)}: name "
-                               "each record after its part (e.g. exercise_part)")
+            raise RuntimeError(_("the master's record {name} counts for none of the parts {parts}: name "
+                                 "each record after its part (e.g. exercise_part)").format(
+                name=name, parts=", ".join(parts)))
         groups[part].append(name)
     empty = [part for part, names in groups.items() if not names]
     if empty:
-        raise RuntimeError(f"the master recorded nothing for the parts {', '.join(empty)}")
+        raise RuntimeError(_("the master recorded nothing for the parts {parts}").format(parts=", ".join(empty)))
     earned, words = 0.0, []
     for part, names in groups.items():
         texts = [t for name in names for t in wrong[name]]
@@ -344,20 +347,20 @@ def judge_exercise(reference: Path, student: Path, parts: dict[str, float] | Non
 
 # name used in the answer -> why it is flagged
 _FLAGGED_NAMES = {
-    "get_ipython": "uses get_ipython (the kernel's hooks)",
-    "exec": "calls exec", "eval": "calls eval", "compile": "calls compile", "__import__": "calls __import__",
-    "globals": "reads globals()", "locals": "reads locals()", "vars": "reads vars()",
-    "setattr": "calls setattr", "delattr": "calls delattr", "breakpoint": "calls breakpoint",
+    "get_ipython": N_("uses get_ipython (the kernel's hooks)"),
+    "exec": N_("calls exec"), "eval": N_("calls eval"), "compile": N_("calls compile"), "__import__": N_("calls __import__"),
+    "globals": N_("reads globals()"), "locals": N_("reads locals()"), "vars": N_("reads vars()"),
+    "setattr": N_("calls setattr"), "delattr": N_("calls delattr"), "breakpoint": N_("calls breakpoint"),
 }
 _FLAGGED_ATTRIBUTES = {
-    "__code__": "touches __code__", "__globals__": "touches __globals__", "__builtins__": "touches __builtins__",
-    "__dict__": "touches a __dict__", "__class__": "touches __class__", "__subclasses__": "touches __subclasses__",
-    "modules": "reads sys.modules", "meta_path": "changes the import system", "path_hooks": "changes the import system",
-    "input_transformers_cleanup": "adds an IPython input transformer",
-    "input_transformers_post": "adds an IPython input transformer", "ast_transformers": "adds an IPython AST transformer",
-    "events": "registers IPython events", "system": "runs a shell command (os.system)", "popen": "runs a shell command",
-    "fork": "forks a process", "kill": "sends signals", "_exit": "ends the process", "environ": "reads the environment",
-    "setrecursionlimit": "changes the recursion limit", "settrace": "installs a tracer", "setprofile": "installs a profiler",
+    "__code__": N_("touches __code__"), "__globals__": N_("touches __globals__"), "__builtins__": N_("touches __builtins__"),
+    "__dict__": N_("touches a __dict__"), "__class__": N_("touches __class__"), "__subclasses__": N_("touches __subclasses__"),
+    "modules": N_("reads sys.modules"), "meta_path": N_("changes the import system"), "path_hooks": N_("changes the import system"),
+    "input_transformers_cleanup": N_("adds an IPython input transformer"),
+    "input_transformers_post": N_("adds an IPython input transformer"), "ast_transformers": N_("adds an IPython AST transformer"),
+    "events": N_("registers IPython events"), "system": N_("runs a shell command (os.system)"), "popen": N_("runs a shell command"),
+    "fork": N_("forks a process"), "kill": N_("sends signals"), "_exit": N_("ends the process"), "environ": N_("reads the environment"),
+    "setrecursionlimit": N_("changes the recursion limit"), "settrace": N_("installs a tracer"), "setprofile": N_("installs a profiler"),
 }
 # Modules an exercise answer has no use for (``os``, ``sys`` and ``pathlib`` are read by their attributes).
 _FLAGGED_MODULES = {
@@ -407,18 +410,18 @@ def read_answer(source: str, twins: list[str] | None = None) -> AnswerReading:
             for alias in node.names:
                 full = f"{module}.{alias.name}" if module else alias.name
                 if full.split(".")[0] in _FLAGGED_MODULES:
-                    flag(f"imports {full}")
+                    flag(_("imports {module}").format(module=full))
                 for name in twins:
                     if full == name or full.startswith(name + ".") or ("." not in name and alias.name == name):
                         twin(name)
         elif isinstance(node, ast.Name):
             if node.id in _FLAGGED_NAMES and isinstance(node.ctx, ast.Load):
-                flag(_FLAGGED_NAMES[node.id])
+                flag(_(_FLAGGED_NAMES[node.id]))
             if node.id in leaves and node.id not in bound and node.id not in imported and isinstance(node.ctx, ast.Load):
                 twin(leaves[node.id])  # a name an earlier cell of the notebook brought in
         elif isinstance(node, ast.Attribute):
             if node.attr in _FLAGGED_ATTRIBUTES:
-                flag(_FLAGGED_ATTRIBUTES[node.attr])
+                flag(_(_FLAGGED_ATTRIBUTES[node.attr]))
             dotted = _dotted(node)
             full = resolve(dotted) if dotted else ""
             for name in twins:
@@ -427,7 +430,7 @@ def read_answer(source: str, twins: list[str] | None = None) -> AnswerReading:
                 elif "." not in name and node.attr == name:
                     twin(name)
             if isinstance(node.ctx, (ast.Store, ast.Del)) and _is_module_attribute(node, imported):
-                flag(f"assigns {dotted or node.attr} (changes an imported module)")
+                flag(_("assigns {name} (changes an imported module)").format(name=dotted or node.attr))
         elif isinstance(node, ast.Call):
             _read_call(node, flag)
             if _dotted(node.func) in ("getattr", "__import__", "importlib.import_module"):
@@ -468,7 +471,8 @@ def _strip_magics(source: str, reading: AnswerReading) -> str:
     for line in source.splitlines():
         stripped = line.lstrip()
         if stripped.startswith(("%", "!")) or re.match(r"^\w+\s*=\s*[!%]", stripped):
-            reading.flags.append(f"runs an IPython magic or shell command ({stripped.split()[0][:20]})")
+            reading.flags.append(_("runs an IPython magic or shell command ({command})").format(
+                command=stripped.split()[0][:20]))
             lines.append("")
         else:
             lines.append(line)
@@ -520,12 +524,12 @@ def _read_call(node: ast.Call, flag) -> None:
         target = writes = None
     if writes is not None:
         path = _constant_path(target)
-        verb = "writes" if writes else "opens"
         if path is None:
-            flag(f"{verb} a file whose name is computed")
+            flag(_("writes a file whose name is computed") if writes else _("opens a file whose name is computed"))
         elif path.startswith(("/", "~")) or ".." in Path(path).parts:
-            flag(f"{verb} a file outside the working folder ({path[:40]})")
+            flag((_("writes a file outside the working folder ({path})") if writes
+                  else _("opens a file outside the working folder ({path})")).format(path=path[:40]))
     if func.endswith(("os.system", "os.popen", "os.execv", "os.execl", "os.spawnl")):
-        flag("runs a shell command")
+        flag(_("runs a shell command"))
     if func == "getattr" and len(node.args) > 1 and not isinstance(node.args[1], ast.Constant):
-        flag("calls getattr with a computed name")
+        flag(_("calls getattr with a computed name"))
