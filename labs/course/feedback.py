@@ -13,6 +13,10 @@ which hold the referee's messages and never a hidden test's inputs, expected val
 seed: those stay in the grader's process and in the masters. Every text is HTML-escaped, and
 the page is self-contained (inline style, no script, no link to anything), so it opens offline
 and from an LMS's file store. The HTML says nothing the JSON does not.
+
+Each page is written in the language of its CSV rows (the ``language`` column: the edition the
+submission was made from; a CSV written before that column, in the instructor's ``LABS_LANG``).
+The JSON's keys stay English; its sentences are in the page's language.
 """
 
 from __future__ import annotations

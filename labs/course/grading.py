@@ -38,6 +38,12 @@ exercises already graded keep their points. ``LABS_GRADING=1`` makes the labs us
 profile. Layout: ``SUBMISSIONS_DIR/<student>/<any name>.ipynb`` (one folder per student) or
 ``SUBMISSIONS_DIR/<student>.ipynb``. Which lab a file is comes from its nbgrader ids, else from
 a lab's name inside the file name (Colab's "Copy of 01_perceptron.ipynb" works).
+
+**Languages.** A submission made from the Chinese edition (``notebooks/zh/``, whose metadata
+``labs.language`` is ``"zh"``; a copy keeps it) is graded against the same English master and grade
+ids, with ``LABS_LANG=zh`` in its kernel: its public checks, the referee's verdicts and its feedback
+page speak Chinese, and the CSV's ``language`` column says ``zh``. Any other submission is graded in
+the instructor's language (``LABS_LANG``, which also reaches every kernel; English by default).
 """
 
 from __future__ import annotations

@@ -188,13 +188,19 @@ def kernel_manager_class(sandbox: Sandbox, workdir: Path, env: dict[str, str]):
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
 
-    reasons: list[str] = []
+    reasons: list[tuple[str, dict]] = []  # (message, its fields): put in words where it is read
 
     class SandboxedKernelManager(AsyncKernelManager):
         @staticmethod
         def last_watchdog_reason() -> str:
-            """Why the watchdog stopped a kernel of this class, if it did."""
-            return reasons[-1] if reasons else ""
+            """Why the watchdog stopped a kernel of this class, if it did (in the reader's language:
+            the watchdog runs in a thread of its own)."""
+            if not reasons:
+                return ""
+            from labs.course.referee import _ as in_words
+
+            message, fields = reasons[-1]
+            return in_words(message).format(**fields)
 
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
@@ -237,7 +243,7 @@ def kernel_manager_class(sandbox: Sandbox, workdir: Path, env: dict[str, str]):
 class Watchdog(threading.Thread):
     """Kills a sandbox when its processes together use more memory or processes than allowed."""
 
-    def __init__(self, pid: int, limits: Limits, reasons: list[str], interval: float = 0.1):
+    def __init__(self, pid: int, limits: Limits, reasons: list[tuple[str, dict]], interval: float = 0.1):
         super().__init__(daemon=True, name=f"watchdog-{pid}")
         self.pid, self.limits, self.interval, self.reasons = pid, limits, interval, reasons
         self.reason = ""
@@ -259,12 +265,14 @@ class Watchdog(threading.Thread):
                 memory = sum(_rss(p) for p in tree)
             except psutil.Error:
                 return
+            found = None
             if memory > self.limits.memory:
-                self.reason = f"memory limit of {self.limits.memory / 1024**3:g} GiB reached"
+                found = (N_("memory limit of {gib:g} GiB reached"), {"gib": self.limits.memory / 1024**3})
             elif len(tree) > self.limits.processes + 2:  # prlimit/bwrap and bwrap's init
-                self.reason = f"process limit of {self.limits.processes} reached"
-            if self.reason:
-                self.reasons.append(self.reason)
+                found = (N_("process limit of {processes} reached"), {"processes": self.limits.processes})
+            if found:
+                self.reason = found[0].format(**found[1])
+                self.reasons.append(found)
                 _kill_tree(tree)
                 return
 
