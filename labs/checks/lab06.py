@@ -28,9 +28,10 @@ def check_updates_per_epoch(updates_per_epoch: Callable) -> None:
         if got is None:
             raise AssertionError(_("{name} returned None: did you forget a `return`?").format(name="updates_per_epoch"))
         if got != want:
-            hint = (" " + _("The last, smaller batch is an update too: round up, not down.")) if got == n // batch else ""
-            raise AssertionError(_("updates_per_epoch({n}, {batch}) gave {got}; expected {want}.").format(
-                n=n, batch=batch, got=got, want=want) + hint)
+            message = (_("updates_per_epoch({n}, {batch}) gave {got}; expected {want}. The last, smaller batch is "
+                         "an update too: round up, not down.") if got == n // batch
+                       else _("updates_per_epoch({n}, {batch}) gave {got}; expected {want}."))
+            raise AssertionError(message.format(n=n, batch=batch, got=got, want=want))
     _passed(_("updates per epoch = ⌈n / batch size⌉, the last batch included."))
 
 

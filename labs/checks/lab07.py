@@ -40,11 +40,13 @@ def check_activations(leaky_relu: Callable, elu: Callable) -> None:
             if bad.size:
                 k = int(bad[0])
                 ignored = i > 0 and np.allclose(got, _expected(f"lab07.{label}.case0"), atol=1e-7)
-                hint = (" " + _("These are the values for the first case's α: does your function use its "
-                                    "argument `alpha`?")) if ignored else ""
-                raise AssertionError(_("{label}({z:g}) with α={alpha} gave {got:.6g}; expected {want:.6g} "
-                                       "(for z ≤ 0 it is {negative}).").format(
-                    label=label, z=z[k], alpha=alpha, got=got[k], want=want[k], negative=negative) + hint)
+                message = (_("{label}({z:g}) with α={alpha} gave {got:.6g}; expected {want:.6g} (for z ≤ 0 it is "
+                             "{negative}). These are the values for the first case's α: does your function use "
+                             "its argument `alpha`?") if ignored
+                           else _("{label}({z:g}) with α={alpha} gave {got:.6g}; expected {want:.6g} "
+                                  "(for z ≤ 0 it is {negative})."))
+                raise AssertionError(message.format(label=label, z=z[k], alpha=alpha, got=got[k], want=want[k],
+                                                    negative=negative))
     _passed(_("leaky ReLU and ELU match their definitions on both sides of 0, for two values of α each."))
 
 
