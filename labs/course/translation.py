@@ -418,6 +418,7 @@ def fill_messages(translations: dict[str, str], lang: str = "zh") -> MessagesRep
                              f"the English has {sorted(fields(msgid))}: keep every {{field}} exactly.")
         message.string = text
         message.flags.discard("fuzzy")
+        message.previous_id = []  # the English Babel matched it to is no longer what it translates
     with po_file.open("wb") as f:
         write_po(f, catalogue, width=0, sort_output=True, include_previous=True)
     return update_messages(lang)
