@@ -11,6 +11,11 @@ from labs.checks._common import _call, _passed
 from labs.i18n import N_, _
 
 
+def _with_hint(message: str, hint: str) -> str:
+    """A message followed by a hint (the languages join them differently)."""
+    return _("{message} {hint}").format(message=message, hint=hint) if hint else message
+
+
 def _variance_mistakes(fan_in: int, fan_out: int, scheme: str) -> dict[str, float]:
     """Variances that common slips produce, to name the slip in the message."""
     avg = fan_in + fan_out
@@ -64,15 +69,15 @@ def _check_initializer(init: Callable, scheme: str) -> tuple[float, float]:
                                    mean=w.mean(), n=n, bound=5 * np.sqrt(expected / n)))
     if abs(var - expected) > 5 * se:
         slip = [s for s, v in _variance_mistakes(fan_in, fan_out, scheme).items() if abs(var - v) <= 0.05 * v]
-        hint = " " + _("Your variance looks like {slip}.").format(slip=slip[0]) if slip else ""
+        hint = _("Your variance looks like {slip}.").format(slip=slip[0]) if slip else ""
         if var > expected:
             message = _("for fan_in={fan_in}, fan_out={fan_out} the variance should be {formula} = {expected:.5f}, "
                         "yours is {var:.5f} ({ratio:.2f} times too large).")
         else:
             message = _("for fan_in={fan_in}, fan_out={fan_out} the variance should be {formula} = {expected:.5f}, "
                         "yours is {var:.5f} ({ratio:.2f} times too small).")
-        raise AssertionError(message.format(fan_in=fan_in, fan_out=fan_out, formula=formula, expected=expected,
-                                            var=var, ratio=var / expected) + hint)
+        raise AssertionError(_with_hint(message.format(fan_in=fan_in, fan_out=fan_out, formula=formula,
+                                                       expected=expected, var=var, ratio=var / expected), hint))
     largest = float(np.abs(w).max())
     if scheme == "xavier":
         limit = np.sqrt(6 / (fan_in + fan_out))
@@ -109,12 +114,12 @@ def _block_model(block: Callable, features: int, width: int, activation: str) ->
     except AssertionError:
         raise
     except Exception as error:  # a Keras shape error names the problem best in the student's terms
-        hint = (" " + _("The input has {features} features and the block {width}: the shortcut must be projected "
+        hint = (_("The input has {features} features and the block {width}: the shortcut must be projected "
                         "to the block's width with Dense(width, use_bias=False).").format(
                             features=features, width=width) if features != width else "")
-        raise AssertionError(_("residual_block failed on an input of {features} features: "
-                               "{error}: {detail}.").format(features=features, error=type(error).__name__,
-                                                            detail=str(error).splitlines()[0]) + hint) from None
+        raise AssertionError(_with_hint(_("residual_block failed on an input of {features} features: "
+                                          "{error}: {detail}.").format(features=features, error=type(error).__name__,
+                                                                       detail=str(error).splitlines()[0]), hint)) from None
     if outputs is None:
         raise AssertionError(_("residual_block returned None: did you forget a `return`?"))
     model = keras.Model(inputs, outputs)
@@ -264,9 +269,9 @@ def check_leaky_relu_std(std: Callable) -> None:
         factor = spread_factor(sigma, fan_in, slope)
         measured[slope] = factor
         if not 0 < factor < np.inf or abs(np.log(factor)) > LEVEL:
-            hint = (" " + _("That is far too small: did you return the variance rather than the standard "
+            hint = (_("That is far too small: did you return the variance rather than the standard "
                             "deviation?") if factor < 0.3 else
-                    " " + _("At negative_slope 0 your σ keeps the spread level (He's start); for a > 0 the "
+                    _("At negative_slope 0 your σ keeps the spread level (He's start); for a > 0 the "
                             "negative half passes a·s, so work out E[f(s)²] again.") if slope > 0
                     and 0.0 in measured and abs(np.log(measured[0.0])) <= LEVEL else "")
             if factor > 1:
@@ -277,6 +282,7 @@ def check_leaky_relu_std(std: Callable) -> None:
                 message = _("with fan_in={fan_in} and negative_slope={slope}, the spread shrinks by ×{factor:.3f} "
                             "per layer with your σ = {sigma:.4g}: a layer's spread is proportional to σ, so yours "
                             "is about {factor:.3f} times the σ that keeps it level.")
-            raise AssertionError(message.format(fan_in=fan_in, slope=slope, factor=factor, sigma=sigma) + hint)
+            raise AssertionError(_with_hint(message.format(fan_in=fan_in, slope=slope, factor=factor, sigma=sigma),
+                                            hint))
     _passed(_("your σ keeps the spread level: ×{half:.3f} per layer at negative_slope 0.5, "
               "×{one:.3f} at slope 1 (a linear network).").format(half=measured[0.5], one=measured[1.0]))
