@@ -45,3 +45,24 @@ def test_bad_values_are_named(args, message):
 def test_outcome_depends_on_order_only_through_the_rule():
     got = lab01.and_choice_outcome(0.25, -2.5, [1.0, 1.0], np.array([3, 1, 0, 2]))
     assert got == {"start_errors": 1, "converged": True, "epochs": 2, "errors": [1, 0]}
+
+
+def test_the_too_slow_start_is_explained_in_chinese_and_still_in_english():
+    import re
+
+    from labs.i18n import speaking
+
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_and_choice(0.5, 0.0, [0.0, 0.0])
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value)) and "6 轮" in str(error.value)
+    with speaking("en"), pytest.raises(AssertionError, match="took 6 epochs"):
+        checks.check_and_choice(0.5, 0.0, [0.0, 0.0])
+
+
+def test_the_passed_line_is_chinese(capsys):
+    from labs.i18n import speaking
+
+    with speaking("zh"):
+        checks.check_and_choice(0.25, -2.5, [1.0, 1.0])
+    out = capsys.readouterr().out
+    assert out.startswith("✓") and "至多 2 轮" in out and "AND" in out

@@ -60,3 +60,26 @@ def test_perceptron_path_ends_where_train_perceptron_does():
     run = neurons.train_perceptron(X, t, lr=0.5, max_epochs=100)
     assert path.shape == (25, 3)
     np.testing.assert_array_equal(path[4::4], np.array(run.weights))
+
+
+def test_a_wrong_xor_network_is_explained_in_chinese_and_still_in_english():
+    import re
+
+    from labs.i18n import speaking
+
+    zeros = (np.zeros((2, 2)), np.zeros(2), np.zeros(2), 0.0)
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_xor_network(*zeros)
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value)) and "还不是异或" in str(error.value)
+    with speaking("en"), pytest.raises(AssertionError, match="Not XOR yet"):
+        checks.check_xor_network(*zeros)
+
+
+def test_the_passed_line_is_chinese(capsys):
+    from labs.i18n import speaking
+
+    with speaking("zh"):
+        checks.check_xor_network(np.array([[1.0, -1.0], [1.0, -1.0]]), np.array([-0.5, 1.5]),
+                                 np.array([1.0, 1.0]), -1.0)
+    out = capsys.readouterr().out
+    assert out.startswith("✓") and "异或" in out

@@ -74,3 +74,21 @@ def test_design_accuracy_is_a_measurement_of_the_choice():
     poor = [lab03.design_accuracy({**GOOD, "learning_rate": 1e-4}, s) for s in (5, 6)]
     assert min(good) > lab03.DESIGN_TARGET > max(poor)
     assert lab03.design_accuracy(GOOD, 5) == lab03.design_accuracy(GOOD, 5)  # deterministic for the grader
+
+
+def test_bp_design_speaks_chinese_when_asked(capsys):
+    import re
+
+    from labs.i18n import speaking
+
+    too_big = {**GOOD, "hidden": (32,)}
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_bp_design(too_big)
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value)) and "2,410" in str(error.value)
+    with speaking("en"), pytest.raises(AssertionError, match="2,410 weights and thresholds; the budget is 1,300"):
+        checks.check_bp_design(too_big)
+    net = bp.init_network([3, 4, 2], hidden="sigmoid", loss="squared")
+    with speaking("zh"):
+        checks.check_keras_twin(_twin, net, np.random.default_rng(0).normal(size=(5, 3)))
+    out = capsys.readouterr().out
+    assert out.startswith("✓") and re.search(r"[\u4e00-\u9fff]", out) and "sigmoid 输出" in out

@@ -56,3 +56,31 @@ def test_fast_training_explains_what_is_off(mnist, settings, message):
     (x, y), (xt, yt) = mnist
     with pytest.raises(AssertionError, match=message):
         checks.check_fast_training(*settings, x, y, xt, yt)
+
+
+def test_a_transposed_confusion_matrix_is_explained_in_chinese_and_still_in_english():
+    import re
+
+    import numpy as np
+
+    from labs.i18n import speaking
+
+    def transposed(y_true, y_pred, n_classes):
+        m = np.zeros((n_classes, n_classes), dtype=int)
+        np.add.at(m, (y_pred, y_true), 1)
+        return m
+
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_confusion_matrix(transposed)
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value)) and "转置" in str(error.value)
+    with speaking("en"), pytest.raises(AssertionError, match="transposed"):
+        checks.check_confusion_matrix(transposed)
+
+
+def test_the_passed_line_is_chinese(capsys):
+    from labs.i18n import speaking
+
+    with speaking("zh"):
+        checks.check_mlp_architecture(_slides_mlp())
+    out = capsys.readouterr().out
+    assert out.startswith("✓") and "个参数" in out and "784-500-500-10" in out

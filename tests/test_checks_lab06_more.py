@@ -71,3 +71,22 @@ def test_half_the_budget_falls_short():
     # the threshold separates using the budget from leaving half of it unused
     n, epochs, _ = lab06.BUDGET_CASE
     assert lab06.measure_budget_run(20, n, epochs, seed=0) < lab06.BUDGET_THRESHOLD
+
+
+def test_updates_per_epoch_check_speaks_chinese(capsys):
+    import re
+
+    from labs.i18n import speaking
+
+    def rounds_down(n, batch_size):
+        return n // batch_size
+
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_updates_per_epoch(rounds_down)
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value))
+    with speaking("en"), pytest.raises(AssertionError, match="round up, not down"):
+        checks.check_updates_per_epoch(rounds_down)
+    with speaking("zh"):
+        checks.check_minibatch_indices(minibatch_indices)
+    out = capsys.readouterr().out
+    assert out.startswith("✓") and re.search(r"[\u4e00-\u9fff]", out)

@@ -63,3 +63,22 @@ def test_deep_net_check_measures_the_choice(digits, capsys):
     assert "trains: training accuracy" in capsys.readouterr().out
     with pytest.raises(AssertionError, match=r"reaches a training accuracy of 0\.1\d\d .* needs 0.4"):
         checks.check_deep_net(lambda: {"activation": "sigmoid"}, x, y)
+
+
+def test_activations_check_speaks_chinese(capsys):
+    import re
+
+    from labs.i18n import speaking
+
+    def elu_ignoring_alpha(z, alpha):
+        return _elu(z, 1.0)
+
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_activations(_leaky, elu_ignoring_alpha)
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value)) and "`alpha`" in str(error.value)
+    with speaking("en"), pytest.raises(AssertionError, match="use its argument `alpha`"):
+        checks.check_activations(_leaky, elu_ignoring_alpha)
+    with speaking("zh"):
+        checks.check_activations(_leaky, _elu)
+    out = capsys.readouterr().out
+    assert out.startswith("✓") and re.search(r"[\u4e00-\u9fff]", out)

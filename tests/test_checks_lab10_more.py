@@ -45,3 +45,49 @@ def test_the_master_choice_holds_over_seeds():
         activation, mse = lab10.measure_sparse_code(kl, 0.02, 0.3, seed=seed)
         assert activation <= lab10.SPARSE_MAX_ACTIVATION - 0.015
         assert mse <= lab10.SPARSE_MAX_MSE - 0.004
+
+
+# -- the Chinese edition: the same checks speak Chinese under speaking("zh") ------------------
+
+HAN = r"[\u4e00-\u9fff]"
+
+
+def pca(X_fit, X, k):
+    import numpy as np
+
+    mean = X_fit.mean(axis=0)
+    Vt = np.linalg.svd(X_fit - mean, full_matrices=False)[2][:k]
+    return mean + (X - mean) @ Vt.T @ Vt
+
+
+def test_a_wrong_answer_is_explained_in_chinese_and_still_in_english():
+    import re
+
+    from labs.i18n import speaking
+
+    def not_centred(X_fit, X, k):
+        import numpy as np
+
+        Vt = np.linalg.svd(X_fit, full_matrices=False)[2][:k]
+        return X @ Vt.T @ Vt
+
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_pca_reconstruction(not_centred)
+    assert re.search(HAN, str(error.value)) and "X_fit" in str(error.value)
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_sparse_choice(kl, 0.0, 0.3)
+    assert re.search(HAN, str(error.value)) and "rho" in str(error.value)
+    with speaking("en"), pytest.raises(AssertionError, match="you did not centre") as error:
+        checks.check_pca_reconstruction(not_centred)
+    assert not re.search(HAN, str(error.value))
+
+
+def test_the_passed_line_is_chinese(capsys):
+    import re
+
+    from labs.i18n import speaking
+
+    with speaking("zh"):
+        checks.check_pca_reconstruction(pca)
+    out = capsys.readouterr().out
+    assert out.startswith("✓") and re.search(HAN, out)

@@ -126,3 +126,25 @@ def test_one_layer_sawtooth_stub_is_not_written_yet():
 
     with pytest.raises(AssertionError, match="not written yet"):
         checks.check_one_layer_sawtooth(stub)
+
+
+def test_checks_speak_chinese_when_asked(capsys):
+    import re
+
+    from labs.i18n import speaking
+
+    def only_weights(sizes):
+        return sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_parameter_count(only_weights)
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value)) and "[2, 2, 1]" in str(error.value)
+    with speaking("en"), pytest.raises(AssertionError, match="only the weights"):
+        checks.check_parameter_count(only_weights)
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_one_layer_sawtooth(lambda d: (*right_sawtooth(d)[:3], 1.0))
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value)) and "c" in str(error.value)
+    with speaking("zh"):
+        checks.check_shallow_width(right_width)
+    out = capsys.readouterr().out
+    assert out.startswith("✓") and re.search(r"[\u4e00-\u9fff]", out) and "3772" in out

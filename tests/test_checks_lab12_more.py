@@ -57,3 +57,39 @@ def test_residual_check_names_a_projection_with_a_bias():
 
     with pytest.raises(AssertionError, match="projection has a bias"):
         checks.check_residual_block(block)
+
+
+# -- the Chinese edition: the same checks speak Chinese under speaking("zh") ------------------
+
+HAN = r"[\u4e00-\u9fff]"
+
+
+def test_a_wrong_answer_is_explained_in_chinese_and_still_in_english():
+    import re
+
+    from labs.i18n import speaking
+
+    def he_for_leaky(n, a):
+        return np.sqrt(2.0 / n)
+
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_leaky_relu_std(he_for_leaky)
+    assert re.search(HAN, str(error.value)) and "E[f(s)²]" in str(error.value)
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_xavier_uniform(lambda fan_in, fan_out, rng: rng.normal(0, np.sqrt(1 / fan_in), (fan_in, fan_out)))
+    assert re.search(HAN, str(error.value)) and "LeCun" in str(error.value)
+    with speaking("en"), pytest.raises(AssertionError, match="work out E\\[f\\(s\\)²\\] again") as error:
+        checks.check_leaky_relu_std(he_for_leaky)
+    assert not re.search(HAN, str(error.value))
+
+
+def test_the_passed_line_is_chinese(capsys):
+    import re
+
+    from labs.i18n import speaking
+
+    with speaking("zh"):
+        checks.check_leaky_relu_std(right_std)
+        checks.check_he_normal(lambda fan_in, fan_out, rng: rng.normal(0, np.sqrt(2 / fan_in), (fan_in, fan_out)))
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(line.startswith("✓") and re.search(HAN, line) for line in lines)

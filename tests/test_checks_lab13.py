@@ -165,3 +165,41 @@ def test_small_network_check_explains(wrong, message):
 def test_measure_refuses_to_train_over_budget():
     parameters, accuracy = lab13.measure_small_network(cnn.build_lenet, seeds=(0,))
     assert parameters == 61_706 and math.isnan(accuracy)
+
+
+# --- the Chinese edition -------------------------------------------------------------------------
+
+
+def test_conv2d_check_explains_in_chinese_and_still_in_english():
+    import re
+
+    from labs.i18n import speaking
+
+    flipped = lambda x, k, s=1, p="valid": right_conv2d(x, k, s, p, flip=True)  # noqa: E731
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_conv2d(flipped)
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value))
+    assert "翻转" in str(error.value) and "y[i, j] = Σ x[i+u, j+v]·w[u, v]" in str(error.value)
+    with speaking("en"), pytest.raises(AssertionError, match="you flipped the kernel"):
+        checks.check_conv2d(flipped)
+
+
+def test_stack_check_explains_in_chinese():
+    import re
+
+    from labs.i18n import speaking
+
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_stack_prediction(lambda h, w, c: right_prediction(h, w, c, conv_params=lambda k, c, f: k * k * c * f))
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value)) and "偏置" in str(error.value)
+
+
+def test_passed_lines_are_chinese(capsys):
+    from labs.i18n import speaking
+
+    with speaking("zh"):
+        checks.check_conv2d(right_conv2d)
+        checks.check_stack_prediction(right_prediction)
+    out = capsys.readouterr().out
+    assert "✓ conv2d 在 6 种情形下与 Keras 的 Conv2D 一致" in out
+    assert "✓ 在 4 种输入尺寸下" in out

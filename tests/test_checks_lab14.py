@@ -129,3 +129,40 @@ def test_gain_ratio_grows_with_the_gain():
     x, _ = adding_problem(8, 51, seed=0)
     ratios = [checks.lab14.gain_ratio(g, x, seed=1) for g in (0.9, 1.1, 1.3)]
     assert ratios[0] < ratios[1] < ratios[2]
+
+
+# --- the Chinese edition -------------------------------------------------------------------------
+
+
+def test_gru_step_check_explains_in_chinese_and_still_in_english():
+    import re
+
+    from labs.i18n import speaking
+
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_gru_step(gru_variant(flip=True))
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value))
+    assert "插值反了" in str(error.value) and "o_{t-1}" in str(error.value)
+    with speaking("en"), pytest.raises(AssertionError, match=r"wrong way round.*o_\{t-1\}"):
+        checks.check_gru_step(gru_variant(flip=True))
+
+
+def test_recurrent_gain_check_explains_in_chinese():
+    import re
+
+    from labs.i18n import speaking
+
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_recurrent_gain(-1.0)
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value)) and "正数" in str(error.value)
+
+
+def test_passed_lines_are_chinese(capsys):
+    from labs.i18n import speaking
+
+    with speaking("zh"):
+        checks.check_gru_step(right_gru)
+        checks.check_bptt(right_bptt)
+    out = capsys.readouterr().out
+    assert "✓ GRU 步:在相同权重下,6 步都与 keras.layers.GRU(reset_after=False) 一致" in out
+    assert "✓ 随时间反向传播:全部 8 个梯度都与 tf.GradientTape 一致" in out

@@ -146,3 +146,40 @@ def test_beta_for_budget_master_choice_holds_for_other_seeds():
         measured = lab15.measure_beta(3.0, seed=seed)
         assert measured["rate"] <= lab15.RATE_BUDGET - 0.5
         assert measured["distortion"] <= lab15.DISTORTION_CEILING - 2.0
+
+
+# --- in Chinese (中文) ----------------------------------------------------------------------------------
+
+def test_a_wrong_answer_is_explained_in_chinese_and_still_in_english():
+    import re
+
+    from labs.i18n import speaking
+
+    def too_large(m, v):
+        return 2 * right_kl(m, v)
+
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_kl_standard_normal(too_large)
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value)) and "1/2" in str(error.value), error.value
+    assert str(error.value).startswith("kl_to_standard_normal: ")
+    with speaking("en"), pytest.raises(AssertionError, match="factor 1/2"):
+        checks.check_kl_standard_normal(too_large)
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_gan_losses(d_loss, saturating, lambda f: ops.mean(ops.log(f)))
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value)) and "generator_loss_non_saturating" in str(error.value)
+    with speaking("zh"), pytest.raises(AssertionError) as error:
+        checks.check_beta_for_budget("three")
+    assert re.search(r"[\u4e00-\u9fff]", str(error.value)) and "str" in str(error.value)
+
+
+def test_the_passed_lines_are_in_chinese(capsys):
+    import re
+
+    from labs.i18n import speaking
+
+    with speaking("zh"):
+        checks.check_gan_losses(d_loss, saturating, non_saturating)
+        checks.check_reparameterize(right_reparameterize)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "✓" in line]
+    assert len(lines) == 2 and all(re.search(r"[\u4e00-\u9fff]", line) for line in lines), lines
+    assert "tf.GradientTape" in lines[0] and "exp(log_var)" in lines[1]

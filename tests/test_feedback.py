@@ -521,3 +521,22 @@ def test_check_command_runs_a_students_copy_and_prints_the_summary(tmp_path, cap
     assert re.search(r"2\s+sigmoid_unit_gradient\s+fails\s+.*dE_dw differs", text), text
     nbformat.write(answered("01_perceptron"), path)
     assert main(["check", str(path)]) == 0
+
+
+def test_the_summary_speaks_chinese(capsys):
+    from labs.i18n import speaking
+
+    from .submissions import WRONG_SIGMOID_GRADIENT
+
+    stub = "def sigmoid_unit_gradient(w, b, X, t):\n    raise NotImplementedError()"
+    with speaking("zh"):
+        assert summary_module.results("01", _lab01_namespace(second=stub))[1][2] == "not written yet"
+        summary_module.summary("01", _lab01_namespace(second=WRONG_SIGMOID_GRADIENT))
+        with pytest.raises(ValueError, match="看不出这是哪个实验"):
+            summary_module.summary(namespace={"labs": labs})
+    text = capsys.readouterr().out
+    assert "实验 01_perceptron：公开检查目前的结果" in text and "3 个练习中有 1 个通过了公开检查。" in text
+    assert re.search(r"1\s+perceptron_update\s+通过\s", text) and re.search(r"2\s+sigmoid_unit_gradient\s+不通过\s", text)
+    assert "评分时：" in text and "隐藏测试" in text and "得 0 分" in text and "hidden tests" not in text
+    summary_module.summary("01", _lab01_namespace(second=WRONG_SIGMOID_GRADIENT))
+    assert "1 of 3 exercises pass their public check." in capsys.readouterr().out  # English again outside

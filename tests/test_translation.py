@@ -209,3 +209,46 @@ def test_a_copy_keeps_the_edition_metadata():
     chinese = nbformat.read(translation.edition_path("01_perceptron"), as_version=4)
     copied = nbformat.reads(nbformat.writes(copy.deepcopy(chinese)), as_version=4)
     assert translation.edition_language(copied) == "zh"
+
+
+# -- one glossary ------------------------------------------------------------------------------
+
+def _glossary() -> dict[str, str]:
+    """English head term -> Chinese head term, from the README's glossary; a term twice is an error."""
+    table: dict[str, str] = {}
+    for english, chinese in translation.readme_glossary((ROOT / "README.md").read_text(encoding="utf-8")):
+        for zh, en in translation.term_pairs(chinese, english):
+            assert table.get(en, zh) == zh, f"the glossary gives {en!r} as both {table[en]!r} and {zh!r}"
+            table[en] = zh
+    return table
+
+
+def test_the_glossary_gives_each_term_one_chinese_word():
+    assert len(_glossary()) > 100
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in MASTERS])
+def test_every_labs_terms_come_from_the_glossary(stem):
+    """Each row of a lab's Terms table, in both editions, uses the glossary's Chinese for its term."""
+    glossary = _glossary()
+    english = translation.lab_terms(_master(stem), "en")
+    chinese = translation.lab_terms(nbformat.read(translation.edition_path(stem), as_version=4), "zh")
+    assert english, f"{stem} has no Terms table"
+    assert [translation.term_pairs(*row) for row in english] == [translation.term_pairs(*row) for row in chinese], (
+        f"{stem}: the Chinese edition's Terms table names other terms than the English one")
+    for row in english:
+        for zh, en in translation.term_pairs(*row):
+            assert en in glossary, f"{stem}: {en!r} is not in the README's glossary"
+            assert glossary[en] == zh, f"{stem}: {en!r} is {zh!r} here but {glossary[en]!r} in the glossary"
+
+
+def test_a_term_translated_two_ways_is_caught(tmp_path):
+    text = "## Glossary · 术语表\n\n| English | 中文 | labs |\n|---|---|---|\n| plateau | 平台 | 02 |\n| plateau | 平坦区域 | 05 |\n"
+    table = {}
+    clashes = []
+    for english, chinese in translation.readme_glossary(text):
+        for zh, en in translation.term_pairs(chinese, english):
+            if table.get(en, zh) != zh:
+                clashes.append(en)
+            table[en] = zh
+    assert clashes == ["plateau"]

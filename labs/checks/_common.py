@@ -132,8 +132,9 @@ def _check_rule_steps(
             for variant, message in variants.values():
                 wrong_w, wrong_state = variant(w, g, state)
                 if _same(result[0], wrong_w) and _same(result[1], wrong_state):
-                    raise AssertionError(f"{where} new_w = {np.round(result[0], 6)}: {message}")
-        check_close(_("new_w at step {step}").format(step=step), result[0], want_w, rtol=1e-6, hint=where + ".")
+                    raise AssertionError(_("{where} new_w = {value}: {message}").format(
+                        where=where, value=np.round(result[0], 6), message=message))
+        check_close(_("new_w at step {step}").format(step=step), result[0], want_w, rtol=1e-6, hint=_("{where}.").format(where=where))
         check_close(_("new_{state} at step {step}").format(state=state_name, step=step), result[1], want_state,
                     rtol=1e-6, hint=where + _(": return the updated {state}, not the old one.").format(state=state_name))
 

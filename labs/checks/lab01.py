@@ -9,28 +9,29 @@ import numpy as np
 
 from labs import neurons
 from labs.checks._common import _call, _passed, check_close, relative_error
+from labs.i18n import N_, _
 
 
 def check_perceptron_update(update: Callable) -> None:
     """Exercise: ``update(w, b, x, t, lr) -> (w_new, b_new)`` implements the perceptron rule."""
     cases = [
-        (np.array([0.0, 0.0]), 0.0, np.array([1.0, 1.0]), -1.0, 0.5, "a misclassified -1 sample"),
-        (np.array([0.5, -0.5]), -0.5, np.array([1.0, 0.0]), 1.0, 0.5, "a misclassified +1 sample"),
-        (np.array([1.0, 1.0]), -1.5, np.array([1.0, 1.0]), 1.0, 0.5, "a correctly classified sample"),
-        (np.array([0.2, 0.7]), 0.1, np.array([0.0, 1.0]), -1.0, 0.1, "a small learning rate"),
+        (np.array([0.0, 0.0]), 0.0, np.array([1.0, 1.0]), -1.0, 0.5, N_("a misclassified -1 sample")),
+        (np.array([0.5, -0.5]), -0.5, np.array([1.0, 0.0]), 1.0, 0.5, N_("a misclassified +1 sample")),
+        (np.array([1.0, 1.0]), -1.5, np.array([1.0, 1.0]), 1.0, 0.5, N_("a correctly classified sample")),
+        (np.array([0.2, 0.7]), 0.1, np.array([0.0, 1.0]), -1.0, 0.1, N_("a small learning rate")),
     ]
     for w, b, x, t, lr, what in cases:
         result = _call(update, "update", w.copy(), b, x, t, lr)
         if not isinstance(result, tuple) or len(result) != 2:
-            raise AssertionError("update must return a pair (new_w, new_b).")
+            raise AssertionError(_("update must return a pair (new_w, new_b)."))
         w_exp, b_exp = neurons.perceptron_update(w, b, x, t, lr)
-        hint = (
-            f"For {what} (w={w}, b={b}, x={x}, t={t}, lr={lr}) the rule gives "
-            f"z = sign(w·x + b) = {neurons.sign(x @ w + b):+.0f}, Δw = lr·(t − z)·x."
-        )
+        hint = _(
+            "For {what} (w={w}, b={b}, x={x}, t={t}, lr={lr}) the rule gives "
+            "z = sign(w·x + b) = {z:+.0f}, Δw = lr·(t − z)·x."
+        ).format(what=_(what), w=w, b=b, x=x, t=t, lr=lr, z=neurons.sign(x @ w + b))
         check_close("new_w", result[0], w_exp, hint=hint)
         check_close("new_b", result[1], b_exp, hint=hint)
-    _passed("perceptron update matches the rule Δw = η (t − z) x on all four cases.")
+    _passed(_("perceptron update matches the rule Δw = η (t − z) x on all four cases."))
 
 
 def check_sigmoid_gradient(gradient: Callable) -> None:
@@ -40,20 +41,21 @@ def check_sigmoid_gradient(gradient: Callable) -> None:
     t = rng.uniform(size=6)
     result = _call(gradient, "gradient", w.copy(), b, X, t)
     if not isinstance(result, tuple) or len(result) != 2:
-        raise AssertionError("gradient must return a pair (dE_dw, dE_db).")
+        raise AssertionError(_("gradient must return a pair (dE_dw, dE_db)."))
     gw, gb = neurons.delta_rule_gradient(w, b, X, t, "sigmoid")
-    lgw, _ = neurons.delta_rule_gradient(w, b, X, t, "linear")
+    lgw, _lgb = neurons.delta_rule_gradient(w, b, X, t, "linear")
     got = np.asarray(result[0], dtype=float)
     if got.shape == gw.shape and np.allclose(got, lgw):
         raise AssertionError(
-            "dE_dw equals the linear unit's gradient: multiply each δ by f'(s) = z(1 − z)."
+            _("dE_dw equals the linear unit's gradient: multiply each δ by f'(s) = z(1 − z).")
         )
     check_close(
         "dE_dw", result[0], gw,
-        hint="Use δ_k = f'(s_k)(t_k − z_k) with f'(s) = z(1 − z), and ∂E/∂w = −Σ_k δ_k x_k.",
+        hint=_("Use δ_k = f'(s_k)(t_k − z_k) with f'(s) = z(1 − z), and ∂E/∂w = −Σ_k δ_k x_k."),
     )
-    check_close("dE_db", result[1], gb, hint="The bias acts as a weight on a constant input 1: ∂E/∂b = −Σ_k δ_k.")
-    _passed(f"sigmoid-unit gradient is right (relative error {relative_error(result[0], gw):.1e}).")
+    check_close("dE_db", result[1], gb, hint=_("The bias acts as a weight on a constant input 1: ∂E/∂b = −Σ_k δ_k."))
+    _passed(_("sigmoid-unit gradient is right (relative error {error:.1e}).").format(
+        error=relative_error(result[0], gw)))
 
 
 
@@ -62,13 +64,16 @@ AND_EPOCH_LIMIT = 3  # epochs the rule may take from the student's start, the er
 
 def _number(label: str, value: Any, *, positive: bool = False) -> float:
     if value is None:
-        raise AssertionError(f"{label} is None: choose a value.")
+        raise AssertionError(_("{label} is None: choose a value.").format(label=label))
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise AssertionError(f"{label} must be a number; got {type(value).__name__}.") from None
+        raise AssertionError(_("{label} must be a number; got {kind}.").format(
+            label=label, kind=type(value).__name__)) from None
     if not np.isfinite(number) or (positive and number <= 0):
-        raise AssertionError(f"{label} must be a {'positive ' if positive else ''}finite number; got {value!r}.")
+        message = (_("{label} must be a positive finite number; got {value!r}.") if positive
+                   else _("{label} must be a finite number; got {value!r}."))
+        raise AssertionError(message.format(label=label, value=value))
     return number
 
 
@@ -83,10 +88,10 @@ def and_choice_outcome(lr: Any, b0: Any, w0: Any, order: Any = (0, 1, 2, 3)) -> 
     lr = _number("lr", lr, positive=True)
     b0 = _number("b0", b0)
     if w0 is None:
-        raise AssertionError("w0 is None: choose two starting weights.")
+        raise AssertionError(_("w0 is None: choose two starting weights."))
     w0 = np.asarray(w0, dtype=float)
     if w0.shape != (2,) or not np.all(np.isfinite(w0)):
-        raise AssertionError(f"w0 must be two finite numbers, shape (2,); got shape {w0.shape}.")
+        raise AssertionError(_("w0 must be two finite numbers, shape (2,); got shape {shape}.").format(shape=w0.shape))
     X, t = truth_table("and", bipolar=True)
     order = np.asarray(order, dtype=int)
     start_errors = int(np.sum(neurons.sign(X @ w0 + b0) != t))
@@ -96,29 +101,29 @@ def and_choice_outcome(lr: Any, b0: Any, w0: Any, order: Any = (0, 1, 2, 3)) -> 
 
 def check_and_choice(lr: Any, b0: Any, w0: Any) -> None:
     """Exercise (homework 2): a learning rate, threshold and start from which the rule learns AND fast."""
-    orders = {"in the table's order": (0, 1, 2, 3), "in reverse order": (3, 2, 1, 0)}
+    orders = {N_("in the table's order"): (0, 1, 2, 3), N_("in reverse order"): (3, 2, 1, 0)}
     outcomes = {what: and_choice_outcome(lr, b0, w0, order) for what, order in orders.items()}
     first = next(iter(outcomes.values()))
     if first["start_errors"] == 0:
-        raise AssertionError(
+        raise AssertionError(_(
             "Your starting unit already computes AND: no row is wrong, so the rule has nothing to learn. "
             "Start from weights that get at least one row wrong and let the rule correct them."
-        )
+        ))
     for what, got in outcomes.items():
         if not got["converged"]:
-            raise AssertionError(
-                f"With the rows {what} the rule did not converge in 100 epochs "
-                f"(errors in the last epochs: {got['errors'][-3:]}). Is the threshold's sign right?"
-            )
+            raise AssertionError(_(
+                "With the rows {what} the rule did not converge in 100 epochs "
+                "(errors in the last epochs: {errors}). Is the threshold's sign right?"
+            ).format(what=_(what), errors=got["errors"][-3:]))
         if got["epochs"] > AND_EPOCH_LIMIT:
-            raise AssertionError(
-                f"With the rows {what} the rule took {got['epochs']} epochs (errors per epoch "
-                f"{got['errors']}); aim for at most {AND_EPOCH_LIMIT}, the error-free epoch included. "
+            raise AssertionError(_(
+                "With the rows {what} the rule took {epochs} epochs (errors per epoch "
+                "{errors}); aim for at most {limit}, the error-free epoch included. "
                 "Each mistake moves (w, b) by 2η·t·(x, 1): pick a start close to a solution and an η whose "
                 "steps are big enough to cross the line, but not so big that they overshoot."
-            )
+            ).format(what=_(what), epochs=got["epochs"], errors=got["errors"], limit=AND_EPOCH_LIMIT))
     worst = max(got["epochs"] for got in outcomes.values())
-    _passed(
-        f"from your start ({first['start_errors']} of 4 rows wrong) the rule learned AND in at most "
-        f"{worst} epochs, rows in the table's and in reverse order."
-    )
+    _passed(_(
+        "from your start ({wrong} of 4 rows wrong) the rule learned AND in at most "
+        "{epochs} epochs, rows in the table's and in reverse order."
+    ).format(wrong=first["start_errors"], epochs=worst))

@@ -8,6 +8,7 @@ import numpy as np
 
 from labs import neurons
 from labs.checks._common import _passed
+from labs.i18n import _
 
 
 def forward_sign_network(W1: Any, b1: Any, w2: Any, b2: Any, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -23,23 +24,24 @@ def check_xor_network(W1: Any, b1: Any, w2: Any, b2: Any) -> None:
     shapes = {"W1": ((2, 2), W1), "b1": ((2,), b1), "w2": ((2,), w2), "b2": ((), b2)}
     for label, (shape, value) in shapes.items():
         if value is None:
-            raise AssertionError(f"{label} is None: fill in the weights.")
+            raise AssertionError(_("{label} is None: fill in the weights.").format(label=label))
         if np.shape(value) != shape:
-            raise AssertionError(f"{label} must have shape {shape}; got {np.shape(value)}.")
+            raise AssertionError(_("{label} must have shape {shape}; got {got}.").format(
+                label=label, shape=shape, got=np.shape(value)))
     X, t = truth_table("xor", bipolar=True)
     hidden, out = forward_sign_network(W1, b1, w2, b2, X)
     wrong = [
-        f"x={X[k].astype(int).tolist()} gives {out[k]:+.0f} (hidden {hidden[k].astype(int).tolist()}), "
-        f"expected {t[k]:+.0f}"
+        _("x={x} gives {out:+.0f} (hidden {hidden}), expected {target:+.0f}").format(
+            x=X[k].astype(int).tolist(), out=out[k], hidden=hidden[k].astype(int).tolist(), target=t[k])
         for k in range(4)
         if out[k] != t[k]
     ]
     if wrong:
-        raise AssertionError(
-            "Not XOR yet: " + "; ".join(wrong) + ". Hint: let one hidden unit compute OR and the "
+        raise AssertionError(_(
+            "Not XOR yet: {wrong}. Hint: let one hidden unit compute OR and the "
             "other NAND; the output unit then computes AND of the two."
-        )
-    _passed("your 2-2-1 sign network computes XOR on all four inputs.")
+        ).format(wrong=_("; ").join(wrong)))
+    _passed(_("your 2-2-1 sign network computes XOR on all four inputs."))
 
 
 def check_separating_line(H: Any, t: Any, w: Any, b: Any) -> None:
@@ -47,18 +49,19 @@ def check_separating_line(H: Any, t: Any, w: Any, b: Any) -> None:
     H = np.asarray(H, dtype=float)
     t = np.asarray(t, dtype=float)
     if H.ndim != 2 or H.shape[1] != 2:
-        raise AssertionError(f"H must have shape (n, 2); got {H.shape}.")
+        raise AssertionError(_("H must have shape (n, 2); got {shape}.").format(shape=H.shape))
     if np.shape(w) != (2,):
-        raise AssertionError(f"w must have shape (2,); got {np.shape(w)}.")
+        raise AssertionError(_("w must have shape (2,); got {shape}.").format(shape=np.shape(w)))
     side = neurons.sign(H @ np.asarray(w, dtype=float) + float(b))
     wrong = np.flatnonzero(side != np.sign(t))
     if wrong.size:
         k = int(wrong[0])
-        raise AssertionError(
-            f"{wrong.size} of {len(t)} points are on the wrong side, e.g. h={H[k].round(3).tolist()} "
-            f"has w·h + b = {H[k] @ np.asarray(w, float) + float(b):+.3g} but target {t[k]:+.0f}."
-        )
-    _passed("the line separates the two classes in the hidden space: XOR became linearly separable.")
+        raise AssertionError(_(
+            "{wrong} of {n} points are on the wrong side, e.g. h={h} "
+            "has w·h + b = {value:+.3g} but target {target:+.0f}."
+        ).format(wrong=wrong.size, n=len(t), h=H[k].round(3).tolist(),
+                 value=H[k] @ np.asarray(w, float) + float(b), target=t[k]))
+    _passed(_("the line separates the two classes in the hidden space: XOR became linearly separable."))
 
 
 
@@ -73,15 +76,16 @@ def xor_design_outcome(hidden: Any, lr: Any, seeds: Any) -> dict[str, Any]:
     from labs.data import truth_table
 
     if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)):
-        raise AssertionError(f"hidden must be a whole number of units; got {hidden!r}.")
+        raise AssertionError(_("hidden must be a whole number of units; got {hidden!r}.").format(hidden=hidden))
     if not 2 <= int(hidden) <= XOR_DESIGN_MAX_HIDDEN:
-        raise AssertionError(f"hidden must be between 2 and {XOR_DESIGN_MAX_HIDDEN}; got {hidden}.")
+        raise AssertionError(_("hidden must be between 2 and {most}; got {hidden}.").format(
+            most=XOR_DESIGN_MAX_HIDDEN, hidden=hidden))
     try:
         lr = float(lr)
     except (TypeError, ValueError):
-        raise AssertionError(f"lr must be a number; got {type(lr).__name__}.") from None
+        raise AssertionError(_("lr must be a number; got {kind}.").format(kind=type(lr).__name__)) from None
     if not np.isfinite(lr) or not 0 < lr <= 100:
-        raise AssertionError(f"lr must be a positive number up to 100; got {lr}.")
+        raise AssertionError(_("lr must be a positive number up to 100; got {lr}.").format(lr=lr))
     X, t = truth_table("xor")
     errors = [
         neurons.train_small_net(X, t, hidden=int(hidden), lr=lr, updates=XOR_DESIGN_UPDATES, seed=int(s)).errors
@@ -94,14 +98,16 @@ def check_xor_design(hidden: Any, lr: Any) -> None:
     """Exercise: a hidden width and learning rate with which almost every random start solves XOR."""
     got = xor_design_outcome(hidden, lr, range(XOR_DESIGN_STARTS))
     solved = round(got["solved"] * XOR_DESIGN_STARTS)
-    measured = (f"hidden={hidden}, η={float(lr):g}: {solved} of {XOR_DESIGN_STARTS} random starts solved XOR "
-                f"within {XOR_DESIGN_UPDATES} updates")
+    measured = _("hidden={hidden}, η={lr:g}: {solved} of {starts} random starts solved XOR "
+                 "within {updates} updates").format(hidden=hidden, lr=float(lr), solved=solved,
+                                                    starts=XOR_DESIGN_STARTS, updates=XOR_DESIGN_UPDATES)
     if got["solved"] < XOR_DESIGN_SOLVED:
         stuck = sorted(e for e in got["errors"] if e)
-        raise AssertionError(
-            f"{measured}; {round(XOR_DESIGN_SOLVED * XOR_DESIGN_STARTS)} are needed (the others end with "
-            f"{stuck} rows wrong). Which starts got stuck in section 4, and why? Think about what an extra "
+        raise AssertionError(_(
+            "{measured}; {needed} are needed (the others end with "
+            "{stuck} rows wrong). Which starts got stuck in section 4, and why? Think about what an extra "
             "hidden unit gives the network, and whether your steps are too short to get anywhere in "
-            f"{XOR_DESIGN_UPDATES} updates or so long that they jump about."
-        )
-    _passed(f"{measured}.")
+            "{updates} updates or so long that they jump about."
+        ).format(measured=measured, needed=round(XOR_DESIGN_SOLVED * XOR_DESIGN_STARTS), stuck=stuck,
+                 updates=XOR_DESIGN_UPDATES))
+    _passed(_("{measured}.").format(measured=measured))

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from labs.checks._common import _call, _expected, _passed, check_close
+from labs.i18n import N_, _
 
 
 class _SpyModel:
@@ -57,37 +58,40 @@ def check_bp_gradients(gradients: Callable) -> None:
         d, n_h, c = args[2].shape + args[4].shape[1:]
         result = _call(gradients, "gradients", *(a.copy() for a in args))
         if not isinstance(result, (tuple, list)) or len(result) != 4:
-            raise AssertionError("gradients must return four arrays: (dW_ih, dtheta_h, dW_hj, dtheta_j).")
+            raise AssertionError(_("gradients must return four arrays: (dW_ih, dtheta_h, dW_hj, dtheta_j)."))
         expected = _bp_expected(case)
         for name, got, want in zip(names, result, expected):
             if np.shape(got) == want.T.shape != want.shape:
-                raise AssertionError(
-                    f"{name} has shape {np.shape(got)}, the transpose of {want.shape}: row index = "
+                raise AssertionError(_(
+                    "{name} has shape {shape}, the transpose of {expected}: row index = "
                     "the layer the weight comes from, column = the layer it goes to, e.g. np.outer(x, δ_h)."
-                )
+                ).format(name=name, shape=np.shape(got), expected=want.shape))
         if all(np.allclose(np.asarray(g, float), -e) for g, e in zip(result, expected)):
-            raise AssertionError(
+            raise AssertionError(_(
                 "Every gradient has the opposite sign: ∂E/∂z_j = z_j − t_j, so δ_j = (z_j − t_j) f'(a_j) "
                 "(the slides' −(t_j − z_j) f'(a_j)). The update then subtracts η times the gradient."
-            )
-        for mistake, where in zip(BP_MISTAKES, ("output", "hidden")):
+            ))
+        missing_factor = (
+            _("The output error term is missing the derivative f'(a) = z(1 − z) of the output units: "
+              "δ_j needs that factor."),
+            _("The hidden error term is missing the derivative f'(a) = z(1 − z) of the hidden units: "
+              "δ_h needs that factor."),
+        )
+        for mistake, message in zip(BP_MISTAKES, missing_factor):
             wrong = _bp_expected(case, mistake)
             if all(np.allclose(np.asarray(g, float), w) for g, w in zip(result, wrong)):
-                raise AssertionError(
-                    f"The {where} error term is missing the derivative f'(a) = z(1 − z) of the {where} "
-                    f"units: δ_{'j' if where == 'output' else 'h'} needs that factor."
-                )
+                raise AssertionError(message)
         hints = {
-            "dW_hj": "∂E/∂w_hj = δ_j · z_h with δ_j = (z_j − t_j) z_j (1 − z_j).",
-            "dtheta_j": "∂E/∂θ_j = δ_j (the threshold is a weight on a constant input 1).",
-            "dW_ih": "∂E/∂w_ih = δ_h · x_i with δ_h = z_h (1 − z_h) Σ_j w_hj δ_j.",
+            "dW_hj": _("∂E/∂w_hj = δ_j · z_h with δ_j = (z_j − t_j) z_j (1 − z_j)."),
+            "dtheta_j": _("∂E/∂θ_j = δ_j (the threshold is a weight on a constant input 1)."),
+            "dW_ih": _("∂E/∂w_ih = δ_h · x_i with δ_h = z_h (1 − z_h) Σ_j w_hj δ_j."),
             "dtheta_h": "∂E/∂θ_h = δ_h.",
         }
         for name in ("dtheta_j", "dW_hj", "dtheta_h", "dW_ih"):  # output layer first, as BP goes
             i = names.index(name)
             check_close(name, result[i], expected[i], rtol=1e-7, atol=1e-10,
-                        hint=f"For a {d}-{n_h}-{c} network: {hints[name]}")
-    _passed("all four gradients match back-propagation for a 2-3-2 and a 3-2-1 network.")
+                        hint=_("For a {d}-{n_h}-{c} network: {hint}").format(d=d, n_h=n_h, c=c, hint=hints[name]))
+    _passed(_("all four gradients match back-propagation for a 2-3-2 and a 3-2-1 network."))
 
 
 def check_cross_validate(cross_validate: Callable, folds: int = 5) -> None:
@@ -98,44 +102,47 @@ def check_cross_validate(cross_validate: Callable, folds: int = 5) -> None:
     log: list[_SpyModel] = []
     scores = _call(cross_validate, "cross_validate", lambda: _SpyModel(log), X, y, folds, 0)
     if scores is None:
-        raise AssertionError("cross_validate returned None: return the array of fold accuracies.")
+        raise AssertionError(_("cross_validate returned None: return the array of fold accuracies."))
     scores = np.asarray(scores, dtype=float).ravel()
     if len(scores) != folds:
-        raise AssertionError(f"cross_validate returned {len(scores)} number(s); expected one accuracy per fold ({folds}).")
+        raise AssertionError(_("cross_validate returned {count} number(s); expected one accuracy per fold "
+                               "({folds}).").format(count=len(scores), folds=folds))
     used = [m for m in log if m.fitted]
     if len(used) != folds:
-        raise AssertionError(
-            f"make_model() gave {len(used)} trained model(s) for {folds} folds: build a fresh model inside the "
+        raise AssertionError(_(
+            "make_model() gave {count} trained model(s) for {folds} folds: build a fresh model inside the "
             "loop, so that no fold starts from a model that has already seen its test rows."
-        )
+        ).format(count=len(used), folds=folds))
     counts, expected = np.zeros(n, dtype=int), []
     for k, model in enumerate(used, start=1):
         test = np.array(sorted({i for i in model.tested if i not in model.fitted}), dtype=int)
         if test.size == 0:
-            raise AssertionError(f"fold {k} was tested only on rows it was trained on: hold the test fold out of training.")
+            raise AssertionError(_("fold {k} was tested only on rows it was trained on: hold the test fold out of "
+                                   "training.").format(k=k))
         counts[test] += 1
         share = np.mean(test >= 30)
         if abs(share - 0.4) > 0.1:
-            raise AssertionError(
-                f"fold {k}'s test part is {share:.0%} class 1 but the data is 40% class 1: split with "
+            raise AssertionError(_(
+                "fold {k}'s test part is {share:.0%} class 1 but the data is 40% class 1: split with "
                 "StratifiedKFold so that every fold keeps the class mix."
-            )
+            ).format(k=k, share=share))
         expected.append(np.mean(test % 4 != 1))  # the spy is wrong exactly on rows with id % 4 == 1
     if np.any(counts != 1):
         i = int(np.flatnonzero(counts != 1)[0])
-        raise AssertionError(
-            f"row {i} was tested {counts[i]} times (rows a fold also trained on do not count); in k-fold "
+        raise AssertionError(_(
+            "row {i} was tested {times} times (rows a fold also trained on do not count); in k-fold "
             "cross-validation every row is tested exactly once, by the one model that did not train on it."
-        )
+        ).format(i=i, times=counts[i]))
     if not np.allclose(np.sort(scores), np.sort(expected)):
-        raise AssertionError(
-            f"the scores {np.round(scores, 3).tolist()} are not the test accuracies of the folds "
-            f"{np.round(expected, 3).tolist()}: score a fold by mean(model.predict(X_test) == y_test)."
-        )
-    _passed(f"{folds} stratified folds, a fresh model for each, every row tested once, scores are the fold accuracies.")
+        raise AssertionError(_(
+            "the scores {scores} are not the test accuracies of the folds "
+            "{expected}: score a fold by mean(model.predict(X_test) == y_test)."
+        ).format(scores=np.round(scores, 3).tolist(), expected=np.round(expected, 3).tolist()))
+    _passed(_("{folds} stratified folds, a fresh model for each, every row tested once, scores are the fold "
+              "accuracies.").format(folds=folds))
 
 
-LOSSES_TEXT = {"squared": "sigmoid-output", "cross_entropy": "softmax-output"}
+LOSSES_TEXT = {"squared": N_("sigmoid-output"), "cross_entropy": N_("softmax-output")}
 
 
 def _twin_problem(model: Any, net: Any, X: Any) -> None:
@@ -145,37 +152,39 @@ def _twin_problem(model: Any, net: Any, X: Any) -> None:
     from labs.backprop import LOSSES, predict_proba
 
     if not isinstance(model, keras.Model):
-        raise AssertionError(f"model must be a Keras model (e.g. keras.Sequential); got {type(model).__name__}.")
+        raise AssertionError(_("model must be a Keras model (e.g. keras.Sequential); got {kind}.").format(
+            kind=type(model).__name__))
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     if len(dense) != len(net.weights):
-        raise AssertionError(
-            f"model has {len(dense)} Dense layer(s); the network has {len(net.weights)} "
-            f"({len(net.weights) - 1} hidden, 1 output)."
-        )
+        raise AssertionError(_(
+            "model has {count} Dense layer(s); the network has {layers} ({hidden} hidden, 1 output)."
+        ).format(count=len(dense), layers=len(net.weights), hidden=len(net.weights) - 1))
     wanted = [net.hidden] * (len(dense) - 1) + [LOSSES[net.loss]]
     for k, (layer, w, t, act) in enumerate(zip(dense, net.weights, net.thresholds, wanted)):
         if layer.dtype != "float64":
-            raise AssertionError(
-                f"layer {layer.name!r} holds {layer.dtype} weights: pass dtype='float64' to every layer "
+            raise AssertionError(_(
+                "layer {layer!r} holds {dtype} weights: pass dtype='float64' to every layer "
                 "so that Keras computes with the same precision as NumPy."
-            )
+            ).format(layer=layer.name, dtype=layer.dtype))
         kernel, bias = (np.asarray(v) for v in layer.get_weights())
         if kernel.shape != w.shape:
-            raise AssertionError(f"layer {layer.name!r} has a {kernel.shape} kernel; expected {w.shape}.")
+            raise AssertionError(_("layer {layer!r} has a {shape} kernel; expected {expected}.").format(
+                layer=layer.name, shape=kernel.shape, expected=w.shape))
         if not (np.array_equal(kernel, w) and np.array_equal(bias, t)):
-            raise AssertionError(
-                f"layer {layer.name!r} does not hold the network's weights {net.param_names[2 * k]}, "
-                f"{net.param_names[2 * k + 1]}: copy them with layer.set_weights([weights[{k}], thresholds[{k}]])."
-            )
+            raise AssertionError(_(
+                "layer {layer!r} does not hold the network's weights {weights}, "
+                "{thresholds}: copy them with layer.set_weights([weights[{k}], thresholds[{k}]])."
+            ).format(layer=layer.name, weights=net.param_names[2 * k], thresholds=net.param_names[2 * k + 1], k=k))
         name = getattr(layer.activation, "__name__", str(layer.activation))
         if name != act:
             last = k == len(dense) - 1
-            why = (f" (a network trained with {net.loss.replace('_', '-')} has {act} outputs: bp.LOSSES[net.loss])"
-                   if last else "")
-            raise AssertionError(f"layer {layer.name!r} uses activation {name!r}; the network uses {act!r} there{why}.")
+            why = (_(" (a network trained with {loss} has {act} outputs: bp.LOSSES[net.loss])").format(
+                loss=net.loss.replace('_', '-'), act=act) if last else "")
+            raise AssertionError(_("layer {layer!r} uses activation {name!r}; the network uses {act!r} there{why}.").format(
+                layer=layer.name, name=name, act=act, why=why))
     got = np.asarray(model(np.asarray(X, dtype=np.float64)))
     check_close("model(X)", got, predict_proba(net, X), rtol=1e-10, atol=1e-12,
-                hint="Same weights and activations should give the same outputs.")
+                hint=_("Same weights and activations should give the same outputs."))
 
 
 def _other_twin_case(net: Any) -> Any:
@@ -197,8 +206,10 @@ def check_keras_twin(keras_twin: Callable, net: Any, X: Any) -> None:
     other = _other_twin_case(net)
     for case in (net, other):
         _twin_problem(_call(keras_twin, "keras_twin", case), case, X)
-    _passed(f"the Keras model reproduces the NumPy network's outputs on {len(X)} samples, for a "
-            f"{net.hidden}/{LOSSES_TEXT[net.loss]} and a {other.hidden}/{LOSSES_TEXT[other.loss]} network.")
+    _passed(_("the Keras model reproduces the NumPy network's outputs on {samples} samples, for a "
+              "{hidden}/{output} and a {other_hidden}/{other_output} network.").format(
+                  samples=len(X), hidden=net.hidden, output=_(LOSSES_TEXT[net.loss]), other_hidden=other.hidden,
+                  other_output=_(LOSSES_TEXT[other.loss])))
 
 
 
@@ -217,26 +228,32 @@ def _design_settings(design: Any) -> dict[str, Any]:
     from labs.backprop import HIDDEN, LOSSES
 
     if not isinstance(design, dict):
-        raise AssertionError(f"design must be a dict with the keys {', '.join(DESIGN_KEYS)}; got {type(design).__name__}.")
+        raise AssertionError(_("design must be a dict with the keys {keys}; got {kind}.").format(
+            keys=", ".join(DESIGN_KEYS), kind=type(design).__name__))
     missing = [key for key in DESIGN_KEYS if key not in design]
     if missing:
-        raise AssertionError(f"design lacks {', '.join(missing)}: it needs all of {', '.join(DESIGN_KEYS)}.")
+        raise AssertionError(_("design lacks {missing}: it needs all of {keys}.").format(
+            missing=", ".join(missing), keys=", ".join(DESIGN_KEYS)))
     hidden = design["hidden"]
     if isinstance(hidden, (int, np.integer)):
         hidden = (int(hidden),)
     if not isinstance(hidden, (tuple, list)) or not hidden or not all(
             isinstance(h, (int, np.integer)) and h >= 1 for h in hidden):
-        raise AssertionError(f"design['hidden'] must list the hidden layers' widths, e.g. (16,); got {hidden!r}.")
+        raise AssertionError(_("design['hidden'] must list the hidden layers' widths, e.g. (16,); got {hidden!r}.").format(
+            hidden=hidden))
     if design["activation"] not in HIDDEN:
-        raise AssertionError(f"design['activation'] must be one of {HIDDEN}; got {design['activation']!r}.")
+        raise AssertionError(_("design['activation'] must be one of {choices}; got {value!r}.").format(
+            choices=HIDDEN, value=design["activation"]))
     if design["loss"] not in LOSSES:
-        raise AssertionError(f"design['loss'] must be one of {tuple(LOSSES)}; got {design['loss']!r}.")
+        raise AssertionError(_("design['loss'] must be one of {choices}; got {value!r}.").format(
+            choices=tuple(LOSSES), value=design["loss"]))
     lr = design["learning_rate"]
     if not isinstance(lr, (int, float, np.floating, np.integer)) or not np.isfinite(lr) or lr <= 0:
-        raise AssertionError(f"design['learning_rate'] must be a positive number; got {lr!r}.")
+        raise AssertionError(_("design['learning_rate'] must be a positive number; got {value!r}.").format(value=lr))
     batch = design["batch_size"]
     if not isinstance(batch, (int, np.integer)) or batch < 1:
-        raise AssertionError(f"design['batch_size'] must be a whole number of samples >= 1; got {batch!r}.")
+        raise AssertionError(_("design['batch_size'] must be a whole number of samples >= 1; got {value!r}.").format(
+            value=batch))
     return {"hidden": tuple(int(h) for h in hidden), "activation": design["activation"], "loss": design["loss"],
             "learning_rate": float(lr), "batch_size": int(batch)}
 
@@ -276,30 +293,32 @@ def check_bp_design(design: Any) -> None:
     ``learning_rate``, ``batch_size``) with at most :data:`DESIGN_MAX_PARAMETERS` parameters that
     reach :data:`DESIGN_TARGET` validation accuracy on the digits after one epoch."""
     if design is None:
-        raise AssertionError("design is None: set it to a dict of your settings.")
+        raise AssertionError(_("design is None: set it to a dict of your settings."))
     settings = _design_settings(design)
     parameters = design_parameters(settings)
     if parameters > DESIGN_MAX_PARAMETERS:
-        raise AssertionError(
-            f"a 64-{'-'.join(map(str, settings['hidden']))}-10 network has {parameters:,} weights and thresholds; "
-            f"the budget is {DESIGN_MAX_PARAMETERS:,}. Each hidden unit of a single hidden layer costs 64 + 1 + 10 = 75."
-        )
+        raise AssertionError(_(
+            "a 64-{hidden}-10 network has {parameters:,} weights and thresholds; "
+            "the budget is {budget:,}. Each hidden unit of a single hidden layer costs 64 + 1 + 10 = 75."
+        ).format(hidden="-".join(map(str, settings["hidden"])), parameters=parameters, budget=DESIGN_MAX_PARAMETERS))
     accuracies = [design_accuracy(settings, split) for split in DESIGN_SPLITS]
     mean = float(np.mean(accuracies))
     if mean < DESIGN_TARGET:
         updates = -(-DIGITS_TRAIN // settings["batch_size"]) * DESIGN_EPOCHS
         hints = []
         if settings["loss"] == "squared":
-            hints.append("sigmoid outputs with squared error learn slowly while the outputs are far off "
-                         "(their error term carries the factor ŷ(1 − ŷ))")
+            hints.append(_("sigmoid outputs with squared error learn slowly while the outputs are far off "
+                           "(their error term carries the factor ŷ(1 − ŷ))"))
         if updates < 100:
-            hints.append(f"batches of {settings['batch_size']} make only {updates} updates in one epoch")
+            hints.append(_("batches of {batch} make only {updates} updates in one epoch").format(
+                batch=settings["batch_size"], updates=updates))
         if not hints:
-            hints.append("look at the sweep's table: which settings learned fastest in the first epochs? "
-                         "And a learning rate can be too large as well as too small")
-        raise AssertionError(
-            f"after one epoch the network reaches a mean validation accuracy of {mean:.3f} over "
-            f"{len(DESIGN_SPLITS)} splits; the target is {DESIGN_TARGET:.2f}. Hint: " + "; ".join(hints) + "."
-        )
-    _passed(f"{parameters:,} parameters, validation accuracy after one epoch {mean:.3f} on average over "
-            f"{len(DESIGN_SPLITS)} splits (target {DESIGN_TARGET:.2f}).")
+            hints.append(_("look at the sweep's table: which settings learned fastest in the first epochs? "
+                           "And a learning rate can be too large as well as too small"))
+        raise AssertionError(_(
+            "after one epoch the network reaches a mean validation accuracy of {mean:.3f} over "
+            "{splits} splits; the target is {target:.2f}. Hint: {hints}."
+        ).format(mean=mean, splits=len(DESIGN_SPLITS), target=DESIGN_TARGET, hints=_("; ").join(hints)))
+    _passed(_("{parameters:,} parameters, validation accuracy after one epoch {mean:.3f} on average over "
+              "{splits} splits (target {target:.2f}).").format(
+                  parameters=parameters, mean=mean, splits=len(DESIGN_SPLITS), target=DESIGN_TARGET))

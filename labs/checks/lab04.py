@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from labs.checks._common import _call, _expected, _passed
+from labs.i18n import _
 
 
 def _activation_after(layers: list, i: int) -> str:
@@ -42,10 +43,10 @@ def _check_computes_mlp(model: Any, dense: list, activation: str, output_activat
         a = _NUMPY_ACTIVATIONS[name](a @ kernel + bias)
     got = np.asarray(model(x.astype("float32")), dtype=np.float64)
     if got.shape != a.shape or not np.allclose(got, a, rtol=1e-3, atol=1e-5):
-        raise AssertionError(
+        raise AssertionError(_(
             "the model's outputs are not those of its Dense layers and activations alone: something in the "
             "model changes them (a Lambda or custom layer, a custom activation?). Keep only the Dense layers."
-        )
+        ))
 
 
 def check_mlp_architecture(
@@ -58,46 +59,53 @@ def check_mlp_architecture(
 
     sizes = parse_layers(layers)
     if model is None:
-        raise AssertionError("model is None: build it with keras.Sequential([...]).")
+        raise AssertionError(_("model is None: build it with keras.Sequential([...])."))
     if not hasattr(model, "layers") or not hasattr(model, "count_params"):
-        raise AssertionError(f"model must be a Keras model (keras.Sequential); got {type(model).__name__}.")
+        raise AssertionError(_("model must be a Keras model (keras.Sequential); got {kind}.").format(
+            kind=type(model).__name__))
     stack = list(model.layers)
     dense = [i for i, layer in enumerate(stack) if type(layer).__name__ == "Dense"]
     if len(dense) != len(sizes) - 1:
-        raise AssertionError(
-            f"your model has {len(dense)} Dense layers; {layers} needs {len(sizes) - 1} "
-            f"({len(sizes) - 2} hidden and 1 output)."
-        )
+        raise AssertionError(_(
+            "your model has {got} Dense layers; {layers} needs {needed} "
+            "({hidden} hidden and 1 output)."
+        ).format(got=len(dense), layers=layers, needed=len(sizes) - 1, hidden=len(sizes) - 2))
     try:
         inputs = model.input_shape[-1]
     except (AttributeError, ValueError):
-        raise AssertionError("the model does not know its input size: start with keras.Input(shape=(784,)).") from None
+        raise AssertionError(_(
+            "the model does not know its input size: start with keras.Input(shape=(784,)).")) from None
     if inputs != sizes[0]:
-        raise AssertionError(f"the input has {inputs} values; expected {sizes[0]} (28 × 28 pixels, flattened).")
+        raise AssertionError(_("the input has {inputs} values; expected {expected} (28 × 28 pixels, flattened).").format(
+            inputs=inputs, expected=sizes[0]))
     for k, (i, units) in enumerate(zip(dense, sizes[1:]), start=1):
         last = k == len(dense)
-        what = "the output layer" if last else f"hidden layer {k}"
+        what = _("the output layer") if last else _("hidden layer {k}").format(k=k)
         if stack[i].units != units:
-            raise AssertionError(f"{what} has {stack[i].units} units; expected {units}.")
+            raise AssertionError(_("{what} has {got} units; expected {units}.").format(
+                what=what, got=stack[i].units, units=units))
         want = output_activation if last else activation
         got = _activation_after(stack, i)
         if got != want:
-            why = " so that the outputs are probabilities that add up to 1" if want == "softmax" else ""
-            raise AssertionError(f"{what} uses the {got!r} activation; expected {want!r}{why}.")
+            message = (_("{what} uses the {got!r} activation; expected {want!r} so that the outputs are "
+                         "probabilities that add up to 1.") if want == "softmax"
+                       else _("{what} uses the {got!r} activation; expected {want!r}."))
+            raise AssertionError(message.format(what=what, got=got, want=want))
     expected = mlp_parameters(sizes)
     if model.count_params() != expected:
-        raise AssertionError(
-            f"the model has {model.count_params():,} parameters; {layers} has {expected:,} "
+        raise AssertionError(_(
+            "the model has {got:,} parameters; {layers} has {expected:,} "
             "(weights and biases of every layer). Did you turn off a bias or add a layer?"
-        )
+        ).format(got=model.count_params(), layers=layers, expected=expected))
     extra = [type(layer).__name__ for layer in stack if type(layer).__name__ not in PLAIN_LAYERS]
     if extra:
-        raise AssertionError(
-            f"the model has a {extra[0]} layer; {layers} is Dense layers only (with their activations, "
+        raise AssertionError(_(
+            "the model has a {extra} layer; {layers} is Dense layers only (with their activations, "
             "inside Dense or as Activation layers): take it out."
-        )
+        ).format(extra=extra[0], layers=layers))
     _check_computes_mlp(model, [stack[i] for i in dense], activation, output_activation)
-    _passed(f"{layers} with {activation} hidden units and a {output_activation} output: {expected:,} parameters.")
+    _passed(_("{layers} with {activation} hidden units and a {output} output: {expected:,} parameters.").format(
+        layers=layers, activation=activation, output=output_activation, expected=expected))
 
 
 def _confusion_matrix_cases() -> list[tuple[np.ndarray, np.ndarray, int]]:
@@ -111,26 +119,26 @@ def check_confusion_matrix(confusion_matrix: Callable) -> None:
     expected = np.asarray(_expected("lab04.confusion_matrix.case0"))
     got = _call(confusion_matrix, "confusion_matrix", y_true.copy(), y_pred.copy(), n_classes)
     if got is None:
-        raise AssertionError("confusion_matrix returned None: did you forget a `return`?")
+        raise AssertionError(_("confusion_matrix returned None: did you forget a `return`?"))
     got = np.asarray(got)
     if got.shape != expected.shape:
-        raise AssertionError(
-            f"with n_classes={n_classes} the matrix must have shape {expected.shape}; got {got.shape}. Size it from "
+        raise AssertionError(_(
+            "with n_classes={n_classes} the matrix must have shape {expected}; got {got}. Size it from "
             "n_classes, not from the labels that happen to occur (class 3 never occurs here)."
-        )
+        ).format(n_classes=n_classes, expected=expected.shape, got=got.shape))
     if np.array_equal(got, expected.T) and not np.array_equal(got, expected):
-        raise AssertionError("your matrix is transposed: rows must be the true classes, columns the predictions.")
+        raise AssertionError(_("your matrix is transposed: rows must be the true classes, columns the predictions."))
     if got.sum() != len(y_true):
-        raise AssertionError(f"the counts add up to {got.sum()}, but there are {len(y_true)} samples: "
-                             "each sample adds exactly 1 to one entry.")
+        raise AssertionError(_("the counts add up to {total}, but there are {n} samples: "
+                               "each sample adds exactly 1 to one entry.").format(total=got.sum(), n=len(y_true)))
     wrong = np.argwhere(got != expected)
     if wrong.size:
         i, j = (int(v) for v in wrong[0])
-        raise AssertionError(
-            f"entry [{i}, {j}] (true class {i}, predicted {j}) is {got[i, j]}; expected {expected[i, j]} "
-            f"for y_true={y_true.tolist()}, y_pred={y_pred.tolist()}."
-        )
-    _passed("confusion_matrix counts every (true, predicted) pair, rows = truth, columns = prediction.")
+        raise AssertionError(_(
+            "entry [{i}, {j}] (true class {i}, predicted {j}) is {got}; expected {expected} "
+            "for y_true={y_true}, y_pred={y_pred}."
+        ).format(i=i, j=j, got=got[i, j], expected=expected[i, j], y_true=y_true.tolist(), y_pred=y_pred.tolist()))
+    _passed(_("confusion_matrix counts every (true, predicted) pair, rows = truth, columns = prediction."))
 
 
 # --- the thought exercise: a learning rate, a batch size and epochs within a budget ---------------
@@ -144,17 +152,18 @@ BUDGET_TARGET_LOSS = 1.0  # cross-entropy on the test images that the choice mus
 def _budget_settings(learning_rate: Any, batch_size: Any, epochs: Any) -> tuple[float, int, int]:
     if not isinstance(learning_rate, (int, float, np.integer, np.floating)) or not np.isfinite(learning_rate) \
             or learning_rate <= 0:
-        raise AssertionError(f"LEARNING_RATE must be a positive number; got {learning_rate!r}.")
+        raise AssertionError(_("LEARNING_RATE must be a positive number; got {value!r}.").format(value=learning_rate))
     for name, value in (("BATCH_SIZE", batch_size), ("EPOCHS", epochs)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise AssertionError(f"{name} must be a whole number >= 1; got {value!r}.")
+            raise AssertionError(_("{name} must be a whole number >= 1; got {value!r}.").format(name=name, value=value))
     if epochs > BUDGET_EPOCHS:
-        raise AssertionError(f"EPOCHS = {epochs} is over the budget of {BUDGET_EPOCHS} epochs.")
+        raise AssertionError(_("EPOCHS = {epochs} is over the budget of {budget} epochs.").format(
+            epochs=epochs, budget=BUDGET_EPOCHS))
     if batch_size < BUDGET_MIN_BATCH:
-        raise AssertionError(
-            f"BATCH_SIZE = {batch_size} is under the budget's {BUDGET_MIN_BATCH}: smaller batches make more "
-            f"updates, each costing time, so the budget stops at batches of {BUDGET_MIN_BATCH}."
-        )
+        raise AssertionError(_(
+            "BATCH_SIZE = {batch_size} is under the budget's {least}: smaller batches make more "
+            "updates, each costing time, so the budget stops at batches of {least}."
+        ).format(batch_size=batch_size, least=BUDGET_MIN_BATCH))
     return float(learning_rate), int(batch_size), int(epochs)
 
 
@@ -189,15 +198,17 @@ def check_fast_training(learning_rate: Any, batch_size: Any, epochs: Any, x_trai
     updates = -(-n // batch) * n_epochs
     if not loss <= BUDGET_TARGET_LOSS:
         if loss > 2.0:
-            hint = ("a loss near ln 10 = 2.30 is what guessing scores: the network has hardly left its start. "
-                    f"{updates} updates of η = {lr:g} did not move it far enough, or a rate too large for "
-                    "batches this small threw it onto the sigmoids' flat parts")
+            hint = _("a loss near ln 10 = 2.30 is what guessing scores: the network has hardly left its start. "
+                     "{updates} updates of η = {lr:g} did not move it far enough, or a rate too large for "
+                     "batches this small threw it onto the sigmoids' flat parts").format(updates=updates, lr=lr)
         else:
-            hint = f"the network is learning but {updates} updates of η = {lr:g} are not yet enough"
-        raise AssertionError(
-            f"after {n_epochs} epoch(s) of batches of {batch} ({updates} updates) the loss on the test images is "
-            f"{loss:.3f}; the target is {BUDGET_TARGET_LOSS:.1f}. Hint: {hint}. More updates per epoch, or a "
+            hint = _("the network is learning but {updates} updates of η = {lr:g} are not yet enough").format(
+                updates=updates, lr=lr)
+        raise AssertionError(_(
+            "after {epochs} epoch(s) of batches of {batch} ({updates} updates) the loss on the test images is "
+            "{loss:.3f}; the target is {target:.1f}. Hint: {hint}. More updates per epoch, or a "
             "larger step per update: which does the budget still allow?"
-        )
-    _passed(f"{updates} updates in {n_epochs} epoch(s), {seconds:.1f} s here: test loss {loss:.3f} "
-            f"(target {BUDGET_TARGET_LOSS:.1f}).")
+        ).format(epochs=n_epochs, batch=batch, updates=updates, loss=loss, target=BUDGET_TARGET_LOSS, hint=hint))
+    _passed(_("{updates} updates in {epochs} epoch(s), {seconds:.1f} s here: test loss {loss:.3f} "
+              "(target {target:.1f}).").format(updates=updates, epochs=n_epochs, seconds=seconds, loss=loss,
+                                               target=BUDGET_TARGET_LOSS))

@@ -8,6 +8,7 @@ import numpy as np
 
 from labs.backprop import softmax
 from labs.checks._common import _call, _expected, _passed, check_close
+from labs.i18n import _
 
 
 def _gradient_cases() -> list[tuple[np.ndarray, np.ndarray]]:
@@ -23,10 +24,10 @@ def check_ce_gradient(ce_gradient: Callable) -> None:
     [(z, t)] = _gradient_cases()
     got = _call(ce_gradient, "ce_gradient", z.copy(), t.copy())
     if got is not None and np.shape(got) == z.shape and np.allclose(got, z - t):
-        raise AssertionError("you returned z − t: the network's output is y = softmax(z), so use y − t.")
+        raise AssertionError(_("you returned z − t: the network's output is y = softmax(z), so use y − t."))
     check_close("ce_gradient(z, t)", got, _expected("lab05.ce_gradient.case0"), rtol=1e-5, atol=1e-8,
-                hint="Softmax and cross-entropy together give ∂L/∂z = y − t with y = softmax(z) (row-wise).")
-    _passed("∂L/∂z = softmax(z) − t for cross-entropy: it stays large while the output is wrong.")
+                hint=_("Softmax and cross-entropy together give ∂L/∂z = y − t with y = softmax(z) (row-wise)."))
+    _passed(_("∂L/∂z = softmax(z) − t for cross-entropy: it stays large while the output is wrong."))
 
 
 def check_se_gradient(se_gradient: Callable) -> None:
@@ -36,14 +37,14 @@ def check_se_gradient(se_gradient: Callable) -> None:
     y = softmax(z)
     if got is not None and np.shape(got) == z.shape:
         if np.allclose(got, 2 * (y - t)):
-            raise AssertionError("you returned 2(y − t), the gradient with respect to y. Carry it through "
-                                 "the softmax: ∂y_i/∂z_j = y_i(δ_ij − y_j).")
+            raise AssertionError(_("you returned 2(y − t), the gradient with respect to y. Carry it through "
+                                   "the softmax: ∂y_i/∂z_j = y_i(δ_ij − y_j)."))
         if np.allclose(got, 2 * (y - t) * y * (1 - y)):
-            raise AssertionError("you used only the diagonal of the softmax's Jacobian, y_j(1 − y_j); every "
-                                 "output depends on every z_j, so add the terms −y_i·y_j for i ≠ j.")
+            raise AssertionError(_("you used only the diagonal of the softmax's Jacobian, y_j(1 − y_j); every "
+                                   "output depends on every z_j, so add the terms −y_i·y_j for i ≠ j."))
     check_close("se_gradient(z, t)", got, _expected("lab05.se_gradient.case0"), rtol=1e-5, atol=1e-8,
-                hint="∂L/∂z_j = Σ_i 2(y_i − t_i)·y_i(δ_ij − y_j).")
-    _passed("∂L/∂z of the square error carries the factor y(δ − y): it vanishes where the output saturates.")
+                hint=_("∂L/∂z_j = Σ_i 2(y_i − t_i)·y_i(δ_ij − y_j)."))
+    _passed(_("∂L/∂z of the square error carries the factor y(δ − y): it vanishes where the output saturates."))
 
 
 SE_RATE_IMAGES = 1_000
@@ -78,25 +79,30 @@ def check_se_learning_rate(learning_rate: object) -> None:
     """Exercise: a learning rate with which square error trains about as far in 10 epochs as
     cross-entropy does with 0.1 (the check trains it on two seeds and measures their mean)."""
     if learning_rate is None:
-        raise AssertionError("se_learning_rate is not chosen yet: replace None with a number.")
+        raise AssertionError(_("se_learning_rate is not chosen yet: replace None with a number."))
     try:
         rate = float(learning_rate)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise AssertionError(f"se_learning_rate must be a number; got {type(learning_rate).__name__}.") from None
+        raise AssertionError(_("se_learning_rate must be a number; got {kind}.").format(
+            kind=type(learning_rate).__name__)) from None
     if not np.isfinite(rate) or rate <= 0:
-        raise AssertionError(f"se_learning_rate must be a positive number; got {rate}.")
+        raise AssertionError(_("se_learning_rate must be a positive number; got {rate}.").format(rate=rate))
     reached = [measure_se_learning_rate(rate, seed=s) for s in SE_RATE_SEEDS]
-    measured = (f"with square error and learning rate {rate:g}, training accuracy after {SE_RATE_EPOCHS} epochs "
-                f"{np.mean(reached):.3f}, mean of {len(reached)} seeds ({min(reached):.3f}..{max(reached):.3f})")
+    measured = _("with square error and learning rate {rate:g}, training accuracy after {epochs} epochs "
+                 "{mean:.3f}, mean of {seeds} seeds ({low:.3f}..{high:.3f})").format(
+        rate=rate, epochs=SE_RATE_EPOCHS, mean=np.mean(reached), seeds=len(reached), low=min(reached),
+        high=max(reached))
     if np.mean(reached) < SE_RATE_THRESHOLD:
         if rate <= 2:
-            hint = ("Still far too small: estimate how many times smaller the square error's output gradient is "
-                    "at the start (the softmax's slope there, and Keras' mean over 10 outputs).")
+            hint = _("Still far too small: estimate how many times smaller the square error's output gradient is "
+                     "at the start (the softmax's slope there, and Keras' mean over 10 outputs).")
         elif max(reached) <= 0.13:
-            hint = ("That is chance level: steps this large throw the sigmoid units into saturation, where "
-                    "they stop learning. Come down from there.")
+            hint = _("That is chance level: steps this large throw the sigmoid units into saturation, where "
+                     "they stop learning. Come down from there.")
         else:
-            hint = "Closer, but the steps are still too small or already too large: refine your estimate."
-        raise AssertionError(f"{measured}; it needs {SE_RATE_THRESHOLD}. {hint}")
-    _passed(f"{measured} (needed {SE_RATE_THRESHOLD}). A larger rate makes up for the small gradient at the "
-            "start; it cannot make up for the plateaus of section 4.")
+            hint = _("Closer, but the steps are still too small or already too large: refine your estimate.")
+        raise AssertionError(_("{measured}; it needs {threshold}. {hint}").format(
+            measured=measured, threshold=SE_RATE_THRESHOLD, hint=hint))
+    _passed(_("{measured} (needed {threshold}). A larger rate makes up for the small gradient at the "
+              "start; it cannot make up for the plateaus of section 4.").format(
+        measured=measured, threshold=SE_RATE_THRESHOLD))

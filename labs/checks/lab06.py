@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from labs.checks._common import _call, _expected, _passed
+from labs.i18n import _
 
 
 def _updates_per_epoch_cases() -> list[tuple[int, int]]:
@@ -25,11 +26,13 @@ def check_updates_per_epoch(updates_per_epoch: Callable) -> None:
         want = int(_expected(f"lab06.updates_per_epoch.case{case}"))
         got = _call(updates_per_epoch, "updates_per_epoch", n, batch)
         if got is None:
-            raise AssertionError("updates_per_epoch returned None: did you forget a `return`?")
+            raise AssertionError(_("{name} returned None: did you forget a `return`?").format(name="updates_per_epoch"))
         if got != want:
-            hint = " The last, smaller batch is an update too: round up, not down." if got == n // batch else ""
-            raise AssertionError(f"updates_per_epoch({n}, {batch}) gave {got}; expected {want}.{hint}")
-    _passed("updates per epoch = ⌈n / batch size⌉, the last batch included.")
+            message = (_("updates_per_epoch({n}, {batch}) gave {got}; expected {want}. The last, smaller batch is "
+                         "an update too: round up, not down.") if got == n // batch
+                       else _("updates_per_epoch({n}, {batch}) gave {got}; expected {want}."))
+            raise AssertionError(message.format(n=n, batch=batch, got=got, want=want))
+    _passed(_("updates per epoch = ⌈n / batch size⌉, the last batch included."))
 
 
 def _check_uses_rng(minibatch_indices: Callable) -> None:
@@ -40,11 +43,11 @@ def _check_uses_rng(minibatch_indices: Callable) -> None:
 
     first, again, other = order(5), order(5), order(6)
     if not np.array_equal(first, again):
-        raise AssertionError("two generators in the same state gave different batches: shuffle with the `rng` "
-                             "you are given (rng.permutation(n)), not with np.random, whose state is global.")
+        raise AssertionError(_("two generators in the same state gave different batches: shuffle with the `rng` "
+                               "you are given (rng.permutation(n)), not with np.random, whose state is global."))
     if np.array_equal(first, other):
-        raise AssertionError("generators in different states gave the same batches: the order must come from "
-                             "the `rng` argument (rng.permutation(n)), not from a generator of your own.")
+        raise AssertionError(_("generators in different states gave the same batches: the order must come from "
+                               "the `rng` argument (rng.permutation(n)), not from a generator of your own."))
 
 
 def check_minibatch_indices(minibatch_indices: Callable) -> None:
@@ -52,23 +55,26 @@ def check_minibatch_indices(minibatch_indices: Callable) -> None:
     for case, (n, batch) in enumerate(_minibatch_indices_cases()):
         batches = _call(minibatch_indices, "minibatch_indices", n, batch, np.random.default_rng(0))
         if batches is None:
-            raise AssertionError("minibatch_indices returned None: did you forget a `return`?")
+            raise AssertionError(_("{name} returned None: did you forget a `return`?").format(name="minibatch_indices"))
         batches = [np.asarray(b) for b in batches]
         want = int(_expected(f"lab06.minibatch_indices.case{case}.batches"))
         if len(batches) != want:
-            raise AssertionError(f"n={n}, batch_size={batch} should give {want} batches; got {len(batches)}.")
+            raise AssertionError(_("n={n}, batch_size={batch} should give {want} batches; got {got}.").format(
+                n=n, batch=batch, want=want, got=len(batches)))
         sizes = [len(b) for b in batches]
         if any(s != batch for s in sizes[:-1]) or not 0 < sizes[-1] <= batch:
-            raise AssertionError(f"batch sizes are {sizes}: every batch but the last must hold {batch} samples.")
+            raise AssertionError(_("batch sizes are {sizes}: every batch but the last must hold {batch} samples.").format(
+                sizes=sizes, batch=batch))
         joined = np.concatenate(batches)
         if sorted(joined.tolist()) != list(range(n)):
             missing = sorted(set(range(n)) - set(joined.tolist()))
-            raise AssertionError(f"one epoch must use every sample exactly once; missing {missing[:5]} "
-                                 "or some index repeats.")
+            raise AssertionError(_("one epoch must use every sample exactly once; missing {missing} "
+                                   "or some index repeats.").format(missing=missing[:5]))
         if n > batch and np.array_equal(joined, np.arange(n)):
-            raise AssertionError("the samples come in their original order: shuffle them first, with rng.permutation(n).")
+            raise AssertionError(_("the samples come in their original order: shuffle them first, with "
+                                   "rng.permutation(n)."))
     _check_uses_rng(minibatch_indices)
-    _passed("every sample once per epoch, in shuffled batches of the right size.")
+    _passed(_("every sample once per epoch, in shuffled batches of the right size."))
 
 
 
@@ -106,13 +112,14 @@ def measure_budget_run(batch_size: int, n: int, epochs: int, *, seed: int = 0) -
 
 def _as_batch_size(got: object, call: str) -> int:
     if got is None:
-        raise AssertionError(f"{call} returned None: did you forget a `return`?")
+        raise AssertionError(_("{name} returned None: did you forget a `return`?").format(name=call))
     try:
         whole = not isinstance(got, bool) and float(got).is_integer() and got >= 1  # type: ignore[arg-type,operator]
     except (TypeError, ValueError):
         whole = False
     if not whole:
-        raise AssertionError(f"{call} gave {got!r}: a batch size is a whole number of at least 1.")
+        raise AssertionError(_("{call} gave {got!r}: a batch size is a whole number of at least 1.").format(
+            call=call, got=got))
     return int(got)  # type: ignore[arg-type]
 
 
@@ -124,15 +131,18 @@ def check_batch_size_for_budget(batch_size_for_budget: Callable) -> None:
         batch = _as_batch_size(_call(batch_size_for_budget, "batch_size_for_budget", n, epochs, budget), call)
         used = _budget_used(batch, n, epochs)
         if used > budget:
-            raise AssertionError(f"{call} gave {batch}: {epochs} epochs of that make {used} updates, over the "
-                                 f"budget of {budget}. Count the last, smaller batch too.")
+            raise AssertionError(_("{call} gave {batch}: {epochs} epochs of that make {used} updates, over the "
+                                   "budget of {budget}. Count the last, smaller batch too.").format(
+                call=call, batch=batch, epochs=epochs, used=used, budget=budget))
     n, epochs, budget = BUDGET_CASE
     batch = _as_batch_size(_call(batch_size_for_budget, "batch_size_for_budget", n, epochs, budget),
                            f"batch_size_for_budget({n}, {epochs}, {budget})")
     accuracy = measure_budget_run(batch, n, epochs)
-    measured = (f"batch {batch}: {_budget_used(batch, n, epochs)} of {budget} updates in {epochs} epochs over "
-                f"{n:,} images, training accuracy {accuracy:.3f}")
+    measured = _("batch {batch}: {used} of {budget} updates in {epochs} epochs over {n:,} images, "
+                 "training accuracy {accuracy:.3f}").format(
+        batch=batch, used=_budget_used(batch, n, epochs), budget=budget, epochs=epochs, n=n, accuracy=accuracy)
     if accuracy < BUDGET_THRESHOLD:
-        raise AssertionError(f"{measured}; it needs {BUDGET_THRESHOLD}. With the epochs fixed, what does a larger "
-                             "batch cost you, and how much of the budget did you leave unused?")
-    _passed(f"{measured} (needed {BUDGET_THRESHOLD}).")
+        raise AssertionError(_("{measured}; it needs {threshold}. With the epochs fixed, what does a larger "
+                               "batch cost you, and how much of the budget did you leave unused?").format(
+            measured=measured, threshold=BUDGET_THRESHOLD))
+    _passed(_("{measured} (needed {threshold}).").format(measured=measured, threshold=BUDGET_THRESHOLD))

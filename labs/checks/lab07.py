@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from labs.checks._common import _call, _expected, _passed
+from labs.i18n import _
 from labs.neurons import sigmoid
 
 
@@ -27,20 +28,26 @@ def check_activations(leaky_relu: Callable, elu: Callable) -> None:
             want = _expected(f"lab07.{label}.case{i}")
             got = _call(fn, label, z.copy(), alpha)
             if got is None:
-                raise AssertionError(f"{label} returned None: did you forget a `return`?")
+                raise AssertionError(_("{name} returned None: did you forget a `return`?").format(name=label))
             got = np.asarray(got, dtype=np.float64)
             if got.shape != z.shape:
-                raise AssertionError(f"{label} must work element-wise: input shape {z.shape}, output {got.shape}.")
+                raise AssertionError(_("{label} must work element-wise: input shape {shape}, output {got}.").format(
+                    label=label, shape=z.shape, got=got.shape))
             if not np.allclose(got[z > 0], z[z > 0]):
-                raise AssertionError(f"{label}(z) must equal z for z > 0; got {got[z > 0]} for z = {z[z > 0]}.")
+                raise AssertionError(_("{label}(z) must equal z for z > 0; got {got} for z = {z}.").format(
+                    label=label, got=got[z > 0], z=z[z > 0]))
             bad = np.flatnonzero(~np.isclose(got, want, atol=1e-7))
             if bad.size:
                 k = int(bad[0])
                 ignored = i > 0 and np.allclose(got, _expected(f"lab07.{label}.case0"), atol=1e-7)
-                hint = " These are the values for the first case's α: does your function use its argument `alpha`?" if ignored else ""
-                raise AssertionError(f"{label}({z[k]:g}) with α={alpha} gave {got[k]:.6g}; expected {want[k]:.6g} "
-                                     f"(for z ≤ 0 it is {negative}).{hint}")
-    _passed("leaky ReLU and ELU match their definitions on both sides of 0, for two values of α each.")
+                message = (_("{label}({z:g}) with α={alpha} gave {got:.6g}; expected {want:.6g} (for z ≤ 0 it is "
+                             "{negative}). These are the values for the first case's α: does your function use "
+                             "its argument `alpha`?") if ignored
+                           else _("{label}({z:g}) with α={alpha} gave {got:.6g}; expected {want:.6g} "
+                                  "(for z ≤ 0 it is {negative})."))
+                raise AssertionError(message.format(label=label, z=z[k], alpha=alpha, got=got[k], want=want[k],
+                                                    negative=negative))
+    _passed(_("leaky ReLU and ELU match their definitions on both sides of 0, for two values of α each."))
 
 
 def _chain_gradient_cases() -> list[tuple[np.ndarray, np.ndarray]]:
@@ -54,20 +61,23 @@ def check_chain_gradient(chain_gradient: Callable) -> None:
     got = _call(chain_gradient, "chain_gradient", w.copy(), z.copy())
     want = float(_expected("lab07.chain_gradient.case0"))
     if got is None:
-        raise AssertionError("chain_gradient returned None: did you forget a `return`?")
+        raise AssertionError(_("{name} returned None: did you forget a `return`?").format(name="chain_gradient"))
     if np.ndim(got) != 0:
-        raise AssertionError(f"chain_gradient must return one number (the product); got shape {np.shape(got)}.")
+        raise AssertionError(_("chain_gradient must return one number (the product); got shape {shape}.").format(
+            shape=np.shape(got)))
     got = float(got)
-    for wrong, hint in ((_expected("lab07.chain_gradient.case0.no_weights"), "you left out the weights w_k"),
+    for wrong, hint in ((_expected("lab07.chain_gradient.case0.no_weights"), _("you left out the weights w_k")),
                         (np.prod(w * sigmoid(z)),
-                         "you used σ(z_k) where the chain rule needs σ'(z_k) = σ(z_k)(1 − σ(z_k))"),
+                         _("you used σ(z_k) where the chain rule needs σ'(z_k) = σ(z_k)(1 − σ(z_k))")),
                         (_expected("lab07.chain_gradient.case0.sum"),
-                         "the chain rule multiplies the factors of the layers, it does not add them")):
+                         _("the chain rule multiplies the factors of the layers, it does not add them"))):
         if np.isclose(got, wrong) and not np.isclose(got, want):
-            raise AssertionError(f"chain_gradient gave {got:.6g}; expected {want:.6g}: {hint}.")
+            raise AssertionError(_("chain_gradient gave {got:.6g}; expected {want:.6g}: {hint}.").format(
+                got=got, want=want, hint=hint))
     if not np.isclose(got, want, rtol=1e-6):
-        raise AssertionError(f"chain_gradient gave {got:.6g}; expected {want:.6g} = Π w_k σ'(z_k).")
-    _passed("∂a_L/∂a_0 = Π w_k σ'(z_k): each sigmoid layer multiplies the gradient by at most |w|/4.")
+        raise AssertionError(_("chain_gradient gave {got:.6g}; expected {want:.6g} = Π w_k σ'(z_k).").format(
+            got=got, want=want))
+    _passed(_("∂a_L/∂a_0 = Π w_k σ'(z_k): each sigmoid layer multiplies the gradient by at most |w|/4."))
 
 
 DEEP_NET_LAYERS = 16
@@ -83,14 +93,16 @@ DEEP_NET_KEYS = ("activation", "kernel_initializer")
 def _deep_net_settings(choose: Callable) -> dict:
     settings = _call(choose, "deep_net_settings")
     if not isinstance(settings, dict):
-        raise AssertionError(f"deep_net_settings must return a dict such as {{'activation': ..., "
-                             f"'kernel_initializer': ...}}; got {type(settings).__name__}.")
+        raise AssertionError(_("deep_net_settings must return a dict such as {example}; got {kind}.").format(
+            example="{'activation': ..., 'kernel_initializer': ...}", kind=type(settings).__name__))
     unknown = sorted(set(settings) - set(DEEP_NET_KEYS))
     if unknown:
-        raise AssertionError(f"deep_net_settings may choose only {', '.join(DEEP_NET_KEYS)}; it also gives {unknown}.")
+        raise AssertionError(_("deep_net_settings may choose only {keys}; it also gives {unknown}.").format(
+            keys=", ".join(DEEP_NET_KEYS), unknown=unknown))
     for key, value in settings.items():
         if not isinstance(value, str):
-            raise AssertionError(f"{key} must be a Keras name (text such as 'glorot_uniform'); got {value!r}.")
+            raise AssertionError(_("{key} must be a Keras name (text such as 'glorot_uniform'); got {value!r}.").format(
+                key=key, value=value))
     return settings
 
 
@@ -110,7 +122,8 @@ def measure_deep_net(choose: Callable, x: np.ndarray, y: np.ndarray, *, seeds: t
         try:
             model = build_mlp(mlp_spec(DEEP_NET_LAYERS - 1, DEEP_NET_WIDTH), **settings)
         except (ValueError, TypeError) as error:
-            raise AssertionError(f"Keras cannot build the network with {settings}: {error}") from None
+            raise AssertionError(_("Keras cannot build the network with {settings}: {error}").format(
+                settings=settings, error=error)) from None
         model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="categorical_crossentropy",
                       metrics=["accuracy"])
         model.fit(x, y, batch_size=100, epochs=DEEP_NET_EPOCHS, verbose=0)
@@ -124,9 +137,13 @@ def check_deep_net(choose: Callable, x: np.ndarray, y: np.ndarray) -> None:
     settings = _deep_net_settings(choose)
     if not accuracy >= DEEP_NET_THRESHOLD:
         raise AssertionError(
-            f"with {settings} the {DEEP_NET_LAYERS}-layer network reaches a training accuracy of {accuracy:.3f} "
-            f"after {DEEP_NET_EPOCHS} epochs (chance is 0.1); it needs {DEEP_NET_THRESHOLD}. Follow one image "
-            "forward: does the spread of a layer's outputs survive fifteen layers with your choice? And backward: "
-            "is each layer's slope near 1 where the units sit?")
-    _passed(f"with {settings} the {DEEP_NET_LAYERS}-layer network trains: training accuracy {accuracy:.3f} after "
-            f"{DEEP_NET_EPOCHS} epochs on {min(len(x), DEEP_NET_IMAGES):,} images (needed {DEEP_NET_THRESHOLD}).")
+            _("with {settings} the {layers}-layer network reaches a training accuracy of {accuracy:.3f} "
+              "after {epochs} epochs (chance is 0.1); it needs {threshold}. Follow one image "
+              "forward: does the spread of a layer's outputs survive fifteen layers with your choice? And backward: "
+              "is each layer's slope near 1 where the units sit?").format(
+                settings=settings, layers=DEEP_NET_LAYERS, accuracy=accuracy, epochs=DEEP_NET_EPOCHS,
+                threshold=DEEP_NET_THRESHOLD))
+    _passed(_("with {settings} the {layers}-layer network trains: training accuracy {accuracy:.3f} after "
+              "{epochs} epochs on {images:,} images (needed {threshold}).").format(
+        settings=settings, layers=DEEP_NET_LAYERS, accuracy=accuracy, epochs=DEEP_NET_EPOCHS,
+        images=min(len(x), DEEP_NET_IMAGES), threshold=DEEP_NET_THRESHOLD))

@@ -16,6 +16,7 @@ from labs.checks._common import (
     _expected,
     _passed,
 )
+from labs.i18n import _
 
 
 def _adagrad_update_cases() -> list[dict]:
@@ -46,15 +47,15 @@ def check_adagrad_update(update: Callable, learning_rate: float = 0.5) -> None:
     trajectory = _trajectory("adagrad_update", _adagrad_update_cases()[:1], lr=lr)
     variants = {
         "no root": (lambda w, g, s: (w - lr * g / (s + g**2 + eps), s + g**2),
-                    "you divide by Σg² itself; Adagrad divides by its square root √(Σg²)."),
+                    _("you divide by Σg² itself; Adagrad divides by its square root √(Σg²).")),
         "old sum": (lambda w, g, s: (w - lr * g / np.sqrt(s + eps), s + g**2),
-                    "the sum must include this step's g² before you divide (add first, then divide)."),
+                    _("the sum must include this step's g² before you divide (add first, then divide).")),
         "no memory": (lambda w, g, s: (w - lr * g / np.sqrt(g**2 + eps), s + g**2),
-                      "you divide by this step's |g| only; Adagrad divides by the root of the sum of ALL past g²."),
+                      _("you divide by this step's |g| only; Adagrad divides by the root of the sum of ALL past g².")),
         "plain": (lambda w, g, s: (w - lr * g, s + g**2),
-                  "that is plain gradient descent; divide the step by √(Σ past g²)."),
+                  _("that is plain gradient descent; divide the step by √(Σ past g²).")),
         "sign": (lambda w, g, s: (w + lr * g / np.sqrt(s + g**2 + eps), s + g**2),
-                 "the step goes uphill: subtract η g / √(Σg²), don't add it."),
+                 _("the step goes uphill: subtract η g / √(Σg²), don't add it.")),
     }
     diff = _check_rule_steps(
         "update", lambda w, g, s: update(w, g, s, lr), trajectory, "sum_sq", variants,
@@ -63,15 +64,16 @@ def check_adagrad_update(update: Callable, learning_rate: float = 0.5) -> None:
     tiny = _adagrad_update_cases()[1]
     tiny_lr = tiny["lr"]
     outside = {"ε outside": (lambda w, g, s: (w - tiny_lr * g / (np.sqrt(s + g**2) + eps), s + g**2),
-                             "ε belongs inside the root, as in Keras: divide by √(Σg² + ε), not √(Σg²) + ε "
-                             "(the two differ where the gradients are as small as here).")}
+                             _("ε belongs inside the root, as in Keras: divide by √(Σg² + ε), not √(Σg²) + ε "
+                               "(the two differ where the gradients are as small as here)."))}
     _check_rule_steps(
         "update", lambda w, g, s: update(w, g, s, tiny_lr),
         (_expected("lab08.adagrad_update.case1.w"), _expected("lab08.adagrad_update.case1.state")),
         "sum_sq", outside, optimizers.keras_optimizer("adagrad", learning_rate=tiny_lr),
     )
-    _passed(f"your Adagrad takes the same {RULE_STEPS} steps as keras.optimizers.Adagrad"
-            f"(initial_accumulator_value=0) (largest difference {diff:.1e} of the parameters' size).")
+    _passed(_("your Adagrad takes the same {steps} steps as keras.optimizers.Adagrad"
+              "(initial_accumulator_value=0) (largest difference {difference:.1e} of the parameters' size).").format(
+                  steps=RULE_STEPS, difference=diff))
 
 
 def check_momentum_update(update: Callable, learning_rate: float = 0.02, momentum: float = 0.9) -> None:
@@ -82,20 +84,21 @@ def check_momentum_update(update: Callable, learning_rate: float = 0.02, momentu
     trajectory = _trajectory("momentum_update", _momentum_update_cases(), lr=lr, momentum=lam)
     variants = {
         "plain": (lambda w, g, v: (w - lr * g, lam * v - lr * g),
-                  "that is plain gradient descent; add the momentum term λ·(previous movement)."),
+                  _("that is plain gradient descent; add the momentum term λ·(previous movement).")),
         "sign": (lambda w, g, v: (w + lam * v + lr * g, lam * v + lr * g),
-                 "the gradient term has the wrong sign: movement = λ·movement − η·g (downhill)."),
+                 _("the gradient term has the wrong sign: movement = λ·movement − η·g (downhill).")),
         "minus": (lambda w, g, v: (w - (lam * v - lr * g), lam * v - lr * g),
-                  "you subtract the movement; with movement = λ·movement − η·g, the new w is w + movement."),
+                  _("you subtract the movement; with movement = λ·movement − η·g, the new w is w + movement.")),
         "no lr": (lambda w, g, v: (w + lam * v - g, lam * v - g),
-                  "the gradient must be scaled by the learning rate η inside the movement."),
+                  _("the gradient must be scaled by the learning rate η inside the movement.")),
     }
     diff = _check_rule_steps(
         "update", lambda w, g, v: update(w, g, v, lr, lam), trajectory, "movement", variants,
         optimizers.keras_optimizer("momentum", learning_rate=lr, momentum=lam),
     )
-    _passed(f"your momentum rule takes the same {RULE_STEPS} steps as keras.optimizers.SGD"
-            f"(momentum={lam}) (largest difference {diff:.1e} of the parameters' size).")
+    _passed(_("your momentum rule takes the same {steps} steps as keras.optimizers.SGD"
+              "(momentum={momentum}) (largest difference {difference:.1e} of the parameters' size).").format(
+                  steps=RULE_STEPS, momentum=lam, difference=diff))
 
 
 
@@ -110,15 +113,18 @@ MOMENTUM_TARGET = 1e-3
 def _momentum_settings(choose: Callable) -> tuple[float, float]:
     settings = _call(choose, "momentum_settings")
     if not isinstance(settings, (tuple, list)) or len(settings) != 2:
-        raise AssertionError(f"momentum_settings must return a pair (learning_rate, momentum); got {settings!r}.")
+        raise AssertionError(_("momentum_settings must return a pair (learning_rate, momentum); got {settings!r}.").format(
+            settings=settings))
     try:
         lr, lam = (float(v) for v in settings)
     except (TypeError, ValueError):
-        raise AssertionError(f"learning_rate and momentum must be numbers; got {settings!r}.") from None
+        raise AssertionError(_("learning_rate and momentum must be numbers; got {settings!r}.").format(
+            settings=settings)) from None
     if not (np.isfinite(lr) and lr > 0):
-        raise AssertionError(f"the learning rate must be a positive number; got {lr}.")
+        raise AssertionError(_("the learning rate must be a positive number; got {lr}.").format(lr=lr))
     if not 0 <= lam < 1:
-        raise AssertionError(f"the momentum λ must be in [0, 1) (λ ≥ 1 never forgets a step); got {lam}.")
+        raise AssertionError(_("the momentum λ must be in [0, 1) (λ ≥ 1 never forgets a step); got {momentum}.").format(
+            momentum=lam))
     return lr, lam
 
 
@@ -151,13 +157,15 @@ def check_momentum_settings(choose: Callable) -> None:
     if not loss <= MOMENTUM_TARGET:
         if not loss < start_loss:
             raise AssertionError(
-                f"with η = {lr:g}, λ = {lam:g} the loss ends at {loss:.3g}, above its start ({start_loss:.3g}): the "
-                "steps across the valley grow. Look at what one step does to w₂ (curvature 10) with and without "
-                "momentum.")
+                _("with η = {lr:g}, λ = {momentum:g} the loss ends at {loss:.3g}, above its start ({start:.3g}): the "
+                  "steps across the valley grow. Look at what one step does to w₂ (curvature 10) with and without "
+                  "momentum.").format(lr=lr, momentum=lam, loss=loss, start=start_loss))
         raise AssertionError(
-            f"with η = {lr:g}, λ = {lam:g} the loss ends at {loss:.3g} after {MOMENTUM_STEPS} steps; it needs "
-            f"{MOMENTUM_TARGET:g}. Which direction is still far from 0 — w₁ (curvature 0.1) or w₂ (curvature 10)? "
-            "Too slow along the floor wants longer memory or larger steps; a swing across the valley that dies "
-            "slowly wants the opposite.")
-    _passed(f"with η = {lr:g}, λ = {lam:g} the loss falls from {start_loss:.3g} to {loss:.2g} in {MOMENTUM_STEPS} "
-            f"steps (needed {MOMENTUM_TARGET:g}).")
+            _("with η = {lr:g}, λ = {momentum:g} the loss ends at {loss:.3g} after {steps} steps; it needs "
+              "{target:g}. Which direction is still far from 0 — w₁ (curvature 0.1) or w₂ (curvature 10)? "
+              "Too slow along the floor wants longer memory or larger steps; a swing across the valley that dies "
+              "slowly wants the opposite.").format(lr=lr, momentum=lam, loss=loss, steps=MOMENTUM_STEPS,
+                                                   target=MOMENTUM_TARGET))
+    _passed(_("with η = {lr:g}, λ = {momentum:g} the loss falls from {start:.3g} to {loss:.2g} in {steps} "
+              "steps (needed {target:g}).").format(lr=lr, momentum=lam, start=start_loss, loss=loss,
+                                                   steps=MOMENTUM_STEPS, target=MOMENTUM_TARGET))

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from labs.checks._common import _call, _expected, _passed, check_close
+from labs.i18n import _
 
 PCA_KEPT = (1, 3, 12)
 KL_RHOS = (0.05, 0.2)
@@ -29,33 +30,35 @@ def check_pca_reconstruction(reconstruct: Callable) -> None:
         got = _call(reconstruct, "reconstruct", X_fit.copy(), X.copy(), k)
         want = _expected(key)
         if got is None:
-            raise AssertionError("reconstruct returned None: did you forget a `return`?")
+            raise AssertionError(_("reconstruct returned None: did you forget a `return`?"))
         shape = np.shape(got)
         if shape == (len(X), k) and k != X.shape[1]:
-            raise AssertionError(f"reconstruct returned shape {shape}: that is the code f(x) = Vᵀ(x − x̄). "
-                                 "Decode it too: g(h) = x̄ + V h.")
+            raise AssertionError(_("reconstruct returned shape {shape}: that is the code f(x) = Vᵀ(x − x̄). "
+                                   "Decode it too: g(h) = x̄ + V h.").format(shape=shape))
         if shape != want.shape:
-            raise AssertionError(f"reconstruct(X_fit, X, k={k}) has shape {shape}; expected {want.shape} "
-                                 "(one reconstructed row per row of X).")
+            raise AssertionError(_("reconstruct(X_fit, X, k={k}) has shape {shape}; expected {expected} "
+                                   "(one reconstructed row per row of X).").format(
+                                       k=k, shape=shape, expected=want.shape))
         got = np.asarray(got, dtype=np.float64)
         if np.allclose(got, want, atol=1e-6):
             continue
         hints = [
-            (_expected(f"{key}.not_centred"), "you did not centre: subtract the mean image x̄ of X_fit before the SVD "
-                                              "and before projecting, then add it back."),
-            (want - X_fit.mean(axis=0), "add the mean x̄ back after projecting: g(h) = x̄ + V h."),
-            (_expected(f"{key}.fit_on_X"), "fit the mean and the directions on X_fit, not on X."),
+            (_expected(f"{key}.not_centred"), _("you did not centre: subtract the mean image x̄ of X_fit before the "
+                                                "SVD and before projecting, then add it back.")),
+            (want - X_fit.mean(axis=0), _("add the mean x̄ back after projecting: g(h) = x̄ + V h.")),
+            (_expected(f"{key}.fit_on_X"), _("fit the mean and the directions on X_fit, not on X.")),
         ]
         for wrong, hint in hints:
             if np.allclose(got, wrong, atol=1e-6):
-                raise AssertionError(f"With k={k}: {hint}")
+                raise AssertionError(_("With k={k}: {hint}").format(k=k, hint=hint))
         if k < X.shape[1]:
             for other in (k - 1, k + 1):
                 if other >= 1 and np.allclose(got, _expected(f"{key}.k{other}"), atol=1e-6):
-                    raise AssertionError(f"With k={k} you kept {other} directions: keep the first k rows of Vᵀ.")
+                    raise AssertionError(_("With k={k} you kept {other} directions: keep the first k rows of Vᵀ.").format(
+                        k=k, other=other))
         check_close(f"reconstruct(X_fit, X, k={k})", got, want, atol=1e-6,
-                    hint="Use the first k rows of Vᵀ from np.linalg.svd(X_fit − x̄, full_matrices=False).")
-    _passed("PCA reconstruction x̄ + V Vᵀ(x − x̄) is right for k = 1, 3 and 12 (k = all: exact).")
+                    hint=_("Use the first k rows of Vᵀ from np.linalg.svd(X_fit − x̄, full_matrices=False)."))
+    _passed(_("PCA reconstruction x̄ + V Vᵀ(x − x̄) is right for k = 1, 3 and 12 (k = all: exact)."))
 
 
 def _kl_sparsity_cases() -> list[tuple[np.ndarray, float]]:
@@ -72,27 +75,30 @@ def check_kl_sparsity(penalty: Callable) -> None:
         got = _call(penalty, "penalty", H.copy(), rho)
         want = float(_expected(key))
         if np.ndim(got) != 0:
-            raise AssertionError(f"penalty must return one number (summed over units); got shape {np.shape(got)}.")
+            raise AssertionError(_("penalty must return one number (summed over units); got shape {shape}.").format(
+                shape=np.shape(got)))
         got = float(got)
         rho_hat = H.mean(axis=0)
         hints = [
-            (want / H.shape[1], "you averaged over the hidden units: the penalty sums KL(ρ ‖ ρ̂_j) over units j."),
-            (float(np.sum(rho * np.log(rho / rho_hat))), "the second term (1 − ρ) log((1 − ρ)/(1 − ρ̂_j)) is missing."),
+            (want / H.shape[1], _("you averaged over the hidden units: the penalty sums KL(ρ ‖ ρ̂_j) over units j.")),
+            (float(np.sum(rho * np.log(rho / rho_hat))),
+             _("the second term (1 − ρ) log((1 − ρ)/(1 − ρ̂_j)) is missing.")),
             (float(_expected(f"{key}.row_means")),
-             "ρ̂_j is the mean of unit j over the samples: average each column of H (axis=0), not each row."),
+             _("ρ̂_j is the mean of unit j over the samples: average each column of H (axis=0), not each row.")),
             (float(_expected(f"{key}.reversed")),
-             "that is KL(ρ̂_j ‖ ρ); the penalty is KL(ρ ‖ ρ̂_j) = ρ log(ρ/ρ̂_j) + (1 − ρ) log((1 − ρ)/(1 − ρ̂_j))."),
+             _("that is KL(ρ̂_j ‖ ρ); the penalty is KL(ρ ‖ ρ̂_j) = ρ log(ρ/ρ̂_j) + (1 − ρ) log((1 − ρ)/(1 − ρ̂_j)).")),
         ]
         if np.isclose(got, want, rtol=1e-6):
             continue
         for wrong, hint in hints:
             if np.isclose(got, wrong, rtol=1e-6):
-                raise AssertionError(f"With ρ = {rho}: {hint}")
-        raise AssertionError(f"With ρ = {rho} the penalty is {got:.6g}; expected {want:.6g}. "
-                             "Compute ρ̂_j = mean of column j, then sum ρ log(ρ/ρ̂_j) + (1 − ρ) log((1 − ρ)/(1 − ρ̂_j)).")
+                raise AssertionError(_("With ρ = {rho}: {hint}").format(rho=rho, hint=hint))
+        raise AssertionError(_("With ρ = {rho} the penalty is {got:.6g}; expected {expected:.6g}. "
+                               "Compute ρ̂_j = mean of column j, then sum ρ log(ρ/ρ̂_j) + (1 − ρ) log((1 − ρ)/(1 − ρ̂_j)).")
+                             .format(rho=rho, got=got, expected=want))
     _check_works_on_tensors(penalty)
-    _passed("the KL sparsity penalty matches Σ_j KL(ρ ‖ ρ̂_j) for ρ = 0.05 and 0.2, and works on Keras tensors "
-            "inside training.")
+    _passed(_("the KL sparsity penalty matches Σ_j KL(ρ ‖ ρ̂_j) for ρ = 0.05 and 0.2, and works on Keras tensors "
+              "inside training."))
 
 
 def _check_works_on_tensors(penalty: Callable) -> None:
@@ -102,8 +108,8 @@ def _check_works_on_tensors(penalty: Callable) -> None:
 
     H, rho = _kl_sparsity_cases()[0]
     H = tf.constant(H, dtype=tf.float32)
-    advice = ("write it with keras.ops (ops.mean, ops.log, ops.sum) instead of np.*: NumPy cannot work on the "
-              "tensors Keras hands a penalty while it trains")
+    advice = _("write it with keras.ops (ops.mean, ops.log, ops.sum) instead of np.*: NumPy cannot work on the "
+                "tensors Keras hands a penalty while it trains")
     try:
         @tf.function(autograph=False)
         def value_and_gradient(h):
@@ -115,14 +121,14 @@ def _check_works_on_tensors(penalty: Callable) -> None:
         value, gradient = value_and_gradient(H)
     except NotImplementedError as error:
         if "numpy" not in str(error).lower():
-            raise AssertionError("penalty is not written yet: replace the `raise NotImplementedError`.") from None
-        raise AssertionError(f"your penalty gives the right numbers on NumPy arrays but fails inside training: "
-                             f"{advice}.") from None
+            raise AssertionError(_("penalty is not written yet: replace the `raise NotImplementedError`.")) from None
+        raise AssertionError(_("your penalty gives the right numbers on NumPy arrays but fails inside training: "
+                               "{advice}.").format(advice=advice)) from None
     except Exception as error:  # whatever the student's code raises on a symbolic tensor
-        raise AssertionError(f"your penalty gives the right numbers on NumPy arrays but fails inside training "
-                             f"({type(error).__name__}): {advice}.") from None
+        raise AssertionError(_("your penalty gives the right numbers on NumPy arrays but fails inside training "
+                               "({error}): {advice}.").format(error=type(error).__name__, advice=advice)) from None
     if gradient is None:
-        raise AssertionError(f"your penalty passes no gradient back to the codes: {advice}.")
+        raise AssertionError(_("your penalty passes no gradient back to the codes: {advice}.").format(advice=advice))
 
 
 # Exercise 3: a sparse code within a budget, measured on one fixed recipe
@@ -168,24 +174,32 @@ def check_sparse_choice(penalty: Callable, rho: float, beta: float) -> None:
         try:
             value = float(value)
         except (TypeError, ValueError):
-            raise AssertionError(f"{name} must be a number; got {type(value).__name__}.") from None
+            raise AssertionError(_("{name} must be a number; got {kind}.").format(
+                name=name, kind=type(value).__name__)) from None
         if not np.isfinite(value) or value <= low or (high is not None and value >= high):
-            where = f"between {low:g} and {high:g}" if high is not None else f"above {low:g}"
-            raise AssertionError(f"{name} must lie strictly {where}; got {value:g}.")
+            if high is not None:
+                message = _("{name} must lie strictly between {low:g} and {high:g}; got {value:g}.")
+            else:
+                message = _("{name} must lie strictly above {low:g}; got {value:g}.")
+            raise AssertionError(message.format(name=name, low=low, high=high, value=value))
     activation, mse = measure_sparse_code(penalty, float(rho), float(beta))
     if not np.isfinite(activation) or not np.isfinite(mse):
-        raise AssertionError(f"with rho = {rho:g}, beta = {beta:g} training diverged (NaN): is your penalty from "
-                             "Exercise 2 right, and beta moderate?")
-    measured = (f"with rho = {rho:g}, beta = {beta:g}: mean code activation {activation:.3f} "
-                f"(at most {SPARSE_MAX_ACTIVATION}), test MSE {mse:.4f} (at most {SPARSE_MAX_MSE})")
+        raise AssertionError(_("with rho = {rho:g}, beta = {beta:g} training diverged (NaN): is your penalty from "
+                               "Exercise 2 right, and beta moderate?").format(rho=rho, beta=beta))
+    measured = _("with rho = {rho:g}, beta = {beta:g}: mean code activation {activation:.3f} "
+                 "(at most {max_activation}), test MSE {mse:.4f} (at most {max_mse})").format(
+                     rho=rho, beta=beta, activation=activation, max_activation=SPARSE_MAX_ACTIVATION, mse=mse,
+                     max_mse=SPARSE_MAX_MSE)
     if activation > SPARSE_MAX_ACTIVATION and mse > SPARSE_MAX_MSE:
-        raise AssertionError(f"{measured}. Neither holds: the units are busy and still reconstruct badly. Is the "
-                             "penalty pulling towards a small target at all?")
+        raise AssertionError(_("{measured}. Neither holds: the units are busy and still reconstruct badly. Is the "
+                               "penalty pulling towards a small target at all?").format(measured=measured))
     if activation > SPARSE_MAX_ACTIVATION:
-        raise AssertionError(f"{measured}. The code is not sparse enough: the penalty pulls each unit's mean "
-                             "towards rho, and beta says how hard. In five epochs the units do not get all the way.")
+        raise AssertionError(_("{measured}. The code is not sparse enough: the penalty pulls each unit's mean "
+                               "towards rho, and beta says how hard. In five epochs the units do not get all the "
+                               "way.").format(measured=measured))
     if mse > SPARSE_MAX_MSE:
-        raise AssertionError(f"{measured}. Sparse, but too little of the image comes back: the penalty outweighs "
-                             "the reconstruction. Which of the two settings decides that balance?")
-    _passed(f"measured after training: {measured}.")
+        raise AssertionError(_("{measured}. Sparse, but too little of the image comes back: the penalty outweighs "
+                               "the reconstruction. Which of the two settings decides that balance?").format(
+                                   measured=measured))
+    _passed(_("measured after training: {measured}.").format(measured=measured))
 

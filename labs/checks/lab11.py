@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from labs.checks._common import _call, _expected, _passed
+from labs.i18n import _
 
 
 def _parameter_count_cases() -> list[list[int]]:
@@ -35,18 +36,19 @@ def check_parameter_count(count: Callable) -> None:
         got = _call(count, "count", list(sizes))
         want = int(_expected(f"lab11.parameter_count.case{case}"))
         if got is None:
-            raise AssertionError("count returned None: did you forget a `return`?")
+            raise AssertionError(_("{name} returned None: did you forget a `return`?").format(name="count"))
         weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
         if got == weights:
-            raise AssertionError(f"For {sizes} you counted {got}: only the weights. Each unit of every layer "
-                                 "after the input also has a bias.")
+            raise AssertionError(_("For {sizes} you counted {got}: only the weights. Each unit of every layer "
+                                   "after the input also has a bias.").format(sizes=sizes, got=got))
         if got == want + sizes[0]:
-            raise AssertionError(f"For {sizes} you counted {got}: the input layer has no biases "
-                                 "(it only holds the inputs).")
+            raise AssertionError(_("For {sizes} you counted {got}: the input layer has no biases "
+                                   "(it only holds the inputs).").format(sizes=sizes, got=got))
         if got != want:
-            raise AssertionError(f"For {sizes} you counted {got}; expected {want}. A layer of n_out units fed "
-                                 "by n_in units has n_in·n_out weights and n_out biases.")
-    _passed("parameter counts are right (784-500-500-10 has 648,010).")
+            raise AssertionError(_("For {sizes} you counted {got}; expected {expected}. A layer of n_out units fed "
+                                   "by n_in units has n_in·n_out weights and n_out biases.").format(
+                                       sizes=sizes, got=got, expected=want))
+    _passed(_("parameter counts are right (784-500-500-10 has 648,010)."))
 
 
 def check_shallow_width(width: Callable) -> None:
@@ -55,25 +57,28 @@ def check_shallow_width(width: Callable) -> None:
         got = _call(width, "width", parameters, n_in, n_out)
         want = int(_expected(f"lab11.shallow_width.case{case}"))
         if got is None:
-            raise AssertionError("width returned None: did you forget a `return`?")
+            raise AssertionError(_("{name} returned None: did you forget a `return`?").format(name="width"))
         try:
             got_int = int(round(float(got)))
         except (TypeError, ValueError):
-            raise AssertionError(f"width must return a number; got {type(got).__name__}.") from None
+            raise AssertionError(_("width must return a number; got {kind}.").format(kind=type(got).__name__)) from None
         if got_int != want:
             slips = {  # what a count that forgets one kind of bias gives, rounded
-                "You left out the hidden biases: each hidden unit has one.": (parameters - n_out) / (n_in + n_out),
-                "You left out the output layer's biases: each output unit has one too.": parameters / (n_in + 1 + n_out),
+                _("You left out the hidden biases: each hidden unit has one."): (parameters - n_out) / (n_in + n_out),
+                _("You left out the output layer's biases: each output unit has one too."):
+                    parameters / (n_in + 1 + n_out),
             }
             hint = next((" " + message for message, slip in slips.items() if got_int == round(slip)), None)
             if hint is None:
-                hint = (" Your count looks right but not the rounding: give the whole width whose parameter count "
-                        "is closest (round, not floor or ceil)." if abs(got_int - want) == 1 else
-                        " Count the parameters of a one-hidden-layer net of w units as exercise 1 does, and "
-                        "solve for w.")
-            raise AssertionError(f"For {parameters:,} parameters, {n_in} inputs and {n_out} outputs you gave width "
-                                 f"{got_int}; expected {want}.{hint}")
-    _passed("one-hidden-layer widths are right: 5 × 2k in Seide et al.'s net has as many parameters as 1 × 3772.")
+                hint = (_(" Your count looks right but not the rounding: give the whole width whose parameter count "
+                          "is closest (round, not floor or ceil).") if abs(got_int - want) == 1 else
+                        _(" Count the parameters of a one-hidden-layer net of w units as exercise 1 does, and "
+                          "solve for w."))
+            raise AssertionError(_("For {parameters:,} parameters, {inputs} inputs and {outputs} outputs you gave "
+                                   "width {got}; expected {expected}.{hint}").format(
+                                       parameters=parameters, inputs=n_in, outputs=n_out, got=got_int, expected=want,
+                                       hint=hint))
+    _passed(_("one-hidden-layer widths are right: 5 × 2k in Seide et al.'s net has as many parameters as 1 × 3772."))
 
 
 def _sawtooth(x: np.ndarray, depth: int) -> np.ndarray:
@@ -84,18 +89,18 @@ def _sawtooth(x: np.ndarray, depth: int) -> np.ndarray:
 def _one_layer_output(answer: object, depth: int, x: np.ndarray) -> tuple[np.ndarray, int]:
     """The student's network on ``x`` and its number of units, after checking the answer's form."""
     if answer is None:
-        raise AssertionError("one_layer_sawtooth returned None: did you forget a `return`?")
+        raise AssertionError(_("{name} returned None: did you forget a `return`?").format(name="one_layer_sawtooth"))
     if not isinstance(answer, (tuple, list)) or len(answer) != 4:
-        raise AssertionError("return the four parts (w, b, v, c): three arrays with one entry per hidden unit "
-                             "and the output bias c.")
+        raise AssertionError(_("return the four parts (w, b, v, c): three arrays with one entry per hidden unit "
+                               "and the output bias c."))
     try:
         w, b, v = (np.asarray(a, dtype=np.float64).ravel() for a in answer[:3])
         c = float(np.asarray(answer[3], dtype=np.float64))
     except (TypeError, ValueError):
-        raise AssertionError("w, b and v must be arrays of numbers and c one number.") from None
+        raise AssertionError(_("w, b and v must be arrays of numbers and c one number.")) from None
     if not len(w) == len(b) == len(v):
-        raise AssertionError(f"w, b and v need one entry per hidden unit; yours have {len(w)}, {len(b)} and "
-                             f"{len(v)} entries (depth {depth}).")
+        raise AssertionError(_("w, b and v need one entry per hidden unit; yours have {w}, {b} and "
+                               "{v} entries (depth {depth}).").format(w=len(w), b=len(b), v=len(v), depth=depth))
     return np.maximum(0.0, np.outer(x, w) + b) @ v + c, int(np.count_nonzero(v))
 
 
@@ -110,18 +115,22 @@ def check_one_layer_sawtooth(build: Callable) -> None:
         if wrong.any():
             first = float(x[np.argmax(wrong)])
             if np.allclose(got - want, (got - want)[0], atol=1e-6):
-                hint = " The shape is right and the whole curve is shifted: look at the output bias c."
+                hint = _(" The shape is right and the whole curve is shifted: look at the output bias c.")
             elif np.allclose(got, -want, atol=1e-6):
-                hint = " Your curve is upside down: the first piece rises."
+                hint = _(" Your curve is upside down: the first piece rises.")
             elif first == 0.0:
-                hint = " At x = 0 the sawtooth is 0."
+                hint = _(" At x = 0 the sawtooth is 0.")
             else:
                 pieces = 2**depth
-                hint = (f" The sawtooth of depth {depth} has {pieces} straight pieces of width 1/{pieces}; a unit "
-                        "relu(w·x + b) bends at x = −b/w and changes the slope there by v·|w|.")
-            raise AssertionError(f"for depth {depth} your network first differs from the sawtooth at x = "
-                                 f"{first:.4g} (by {float(np.max(np.abs(got - want))):.3g} at most).{hint}")
+                hint = _(" The sawtooth of depth {depth} has {pieces} straight pieces of width 1/{pieces}; a unit "
+                         "relu(w·x + b) bends at x = −b/w and changes the slope there by v·|w|.").format(
+                             depth=depth, pieces=pieces)
+            raise AssertionError(_("for depth {depth} your network first differs from the sawtooth at x = "
+                                   "{first:.4g} (by {most:.3g} at most).{hint}").format(
+                                       depth=depth, first=first, most=float(np.max(np.abs(got - want))), hint=hint))
         if units > 2**depth:
-            raise AssertionError(f"for depth {depth} your network is right, with {units} hidden units; it can be "
-                                 f"done with {2**depth} (one per bend, and one for the first piece's slope).")
-    _passed(f"one hidden layer computes the sawtooth: {2**5} units for 5 stacked tents, which use 10.")
+            raise AssertionError(_("for depth {depth} your network is right, with {units} hidden units; it can be "
+                                   "done with {needed} (one per bend, and one for the first piece's slope).").format(
+                                       depth=depth, units=units, needed=2**depth))
+    _passed(_("one hidden layer computes the sawtooth: {units} units for 5 stacked tents, which use 10.").format(
+        units=2**5))

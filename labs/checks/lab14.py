@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from labs.checks._common import _call, _passed
+from labs.i18n import N_, _
 
 GAIN_DISTANCE = 50  # steps between the last output and the state whose gradient is measured
 GAIN_WINDOW = (0.25, 4.0)  # the gradient 50 steps back, relative to the last step's, must lie in here
@@ -47,17 +48,17 @@ def _gru_slips(o_prev: np.ndarray, x: np.ndarray, p: dict[str, np.ndarray]) -> d
     cand = np.tanh(pre + (r * o_prev) @ p["U_h"])
     return {
         "right": f * o_prev + (1 - f) * cand,
-        "the interpolation is the wrong way round: in the deck f_t multiplies the old output o_{t-1} and "
-        "(1 - f_t) the candidate": (1 - f) * o_prev + f * cand,
-        "the reset gate r_t is missing: the candidate uses U_h (r_t ∘ o_{t-1})":
+        N_("the interpolation is the wrong way round: in the deck f_t multiplies the old output o_{{t-1}} and "
+           "(1 - f_t) the candidate"): (1 - f) * o_prev + f * cand,
+        N_("the reset gate r_t is missing: the candidate uses U_h (r_t ∘ o_{{t-1}})"):
             f * o_prev + (1 - f) * np.tanh(pre + o_prev @ p["U_h"]),
-        "the reset gate is applied after the product, r_t ∘ (U_h o_{t-1}): that is Keras' reset_after=True "
-        "form, not the deck's": f * o_prev + (1 - f) * np.tanh(pre + r * (o_prev @ p["U_h"])),
-        "the candidate goes through the sigmoid: σ_o is tanh (Keras' default activation)":
+        N_("the reset gate is applied after the product, r_t ∘ (U_h o_{{t-1}}): that is Keras' reset_after=True "
+           "form, not the deck's"): f * o_prev + (1 - f) * np.tanh(pre + r * (o_prev @ p["U_h"])),
+        N_("the candidate goes through the sigmoid: σ_o is tanh (Keras' default activation)"):
             f * o_prev + (1 - f) * _sigmoid(pre + (r * o_prev) @ p["U_h"]),
-        "the reset gate is used where the update gate belongs (or the other way round)":
+        N_("the reset gate is used where the update gate belongs (or the other way round)"):
             r * o_prev + (1 - r) * np.tanh(pre + (f * o_prev) @ p["U_h"]),
-        "the biases b_f, b_r, b_h are missing":
+        N_("the biases b_f, b_r, b_h are missing"):
             _gru_no_bias(o_prev, x, p),
     }
 
@@ -70,15 +71,17 @@ def _gru_no_bias(o_prev: np.ndarray, x: np.ndarray, p: dict[str, np.ndarray]) ->
 
 def _as_array(got: Any, label: str, shape: tuple[int, ...]) -> np.ndarray:
     if got is None:
-        raise AssertionError(f"{label} returned None: did you forget a `return`?")
+        raise AssertionError(_("{label} returned None: did you forget a `return`?").format(label=label))
     try:
         array = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        raise AssertionError(f"{label} must return an array of numbers; got {type(got).__name__}.") from None
+        raise AssertionError(_("{where} must return an array of numbers; got {kind}.").format(
+            where=label, kind=type(got).__name__)) from None
     if array.shape != shape:
-        raise AssertionError(f"{label} must return shape {shape} (batch, units); got {array.shape}.")
+        raise AssertionError(_("{label} must return shape {shape} (batch, units); got {got}.").format(
+            label=label, shape=shape, got=array.shape))
     if not np.all(np.isfinite(array)):
-        raise AssertionError(f"{label} returned NaN or inf.")
+        raise AssertionError(_("{label} returned NaN or inf.").format(label=label))
     return array
 
 
@@ -96,25 +99,26 @@ def check_gru_step(gru_step: Callable) -> None:
     if not np.allclose(got, slips["right"], atol=1e-6):
         for slip, value in slips.items():
             if slip != "right" and np.allclose(got, value, atol=1e-6):
-                raise AssertionError(f"one step from o_prev: {slip}.")
+                raise AssertionError(_("one step from o_prev: {slip}.").format(slip=_(slip).format()))
         worst = np.abs(got - slips["right"]).max()
-        raise AssertionError(
-            f"one step from o_prev differs from Keras' GRU (reset_after=False) by up to {worst:.3g} "
-            f"(outputs lie in -1..1). Use σ_g = sigmoid for f_t and r_t, tanh for the candidate, and "
-            "the batch-first products x @ W and o_prev @ U."
+        raise AssertionError(_(
+            "one step from o_prev differs from Keras' GRU (reset_after=False) by up to {worst:.3g} "
+            "(outputs lie in -1..1). Use σ_g = sigmoid for f_t and r_t, tanh for the candidate, and "
+            "the batch-first products x @ W and o_prev @ U.").format(worst=worst)
         )
     keras_out = np.asarray(layer(x_seq.astype(np.float32)), dtype=np.float64)
     o = np.zeros((batch, units))
     for t in range(steps):
         o = _as_array(_call(gru_step, "gru_step", o, x_seq[:, t].copy(), dict(p)), "gru_step", (batch, units))
         if not np.allclose(o, keras_out[:, t], atol=1e-5):
-            raise AssertionError(
-                f"one step is right, but over a sequence the outputs drift from Keras' at step {t + 1} "
-                f"(difference {np.abs(o - keras_out[:, t]).max():.2g}): does gru_step change its arguments "
-                "or keep something between calls?"
+            raise AssertionError(_(
+                "one step is right, but over a sequence the outputs drift from Keras' at step {step} "
+                "(difference {difference:.2g}): does gru_step change its arguments "
+                "or keep something between calls?").format(step=t + 1, difference=np.abs(o - keras_out[:, t]).max())
             )
-    _passed(f"GRU step: {steps} steps match keras.layers.GRU(reset_after=False) on the same weights "
-            f"(largest difference {np.abs(o - keras_out[:, -1]).max():.1e}).")
+    _passed(_("GRU step: {steps} steps match keras.layers.GRU(reset_after=False) on the same weights "
+              "(largest difference {difference:.1e}).").format(
+                  steps=steps, difference=np.abs(o - keras_out[:, -1]).max()))
 
 
 def _random_simple_rnn(rng: np.random.Generator, inputs: int, units: int, scale: float = 0.7) -> Any:
@@ -140,44 +144,48 @@ def check_bptt(bptt: Callable) -> None:
     states, measured = states.astype(np.float64), measured.astype(np.float64)
     got = _call(bptt, "bptt", states.copy(), R.copy(), g_last.copy())
     if got is None:
-        raise AssertionError("bptt returned None: did you forget a `return`?")
+        raise AssertionError(_("{label} returned None: did you forget a `return`?").format(label="bptt"))
     try:
         got = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        raise AssertionError("bptt must return an array (T + 1, batch, units) of numbers, e.g. np.stack(list).") from None
+        raise AssertionError(_("bptt must return an array (T + 1, batch, units) of numbers, "
+                               "e.g. np.stack(list).")) from None
     want_shape = states.shape
     if got.shape != want_shape:
-        hint = (" It has T rows: include t = 0 (the gradient reaching h_0) as well as t = T (g_last itself)."
+        hint = (" " + _("It has T rows: include t = 0 (the gradient reaching h_0) as well as t = T (g_last itself).")
                 if got.shape[:1] == (steps,) else "")
-        raise AssertionError(f"bptt must return shape (T + 1, batch, units) = {want_shape}; got {got.shape}.{hint}")
+        raise AssertionError(_("bptt must return shape (T + 1, batch, units) = {expected}; got {shape}.").format(
+            expected=want_shape, shape=got.shape) + hint)
     if not np.allclose(got[-1], g_last):
         if np.allclose(got[0], g_last):
-            raise AssertionError("gradients[T] must be g_last and gradients[0] the one reaching h_0: your list "
-                                 "is in reverse order (reverse it, or fill an array from the end).")
-        raise AssertionError("gradients[T] must be g_last itself: ∂L/∂h_T = g for L = Σ g ∘ h_T.")
+            raise AssertionError(_("gradients[T] must be g_last and gradients[0] the one reaching h_0: your list "
+                                   "is in reverse order (reverse it, or fill an array from the end)."))
+        raise AssertionError(_("gradients[T] must be g_last itself: ∂L/∂h_T = g for L = Σ g ∘ h_T."))
     slips = {
-        "R is applied the wrong way round: in Keras' row form h_{t-1} enters as h_{t-1} R, so a row "
-        "gradient goes back through R's transpose": lambda g, h_t, h_prev: (g * (1 - h_t ** 2)) @ R,
-        "the tanh's slope is missing: going back through h_t = tanh(a_t) multiplies by tanh'(a_t) first":
+        N_("R is applied the wrong way round: in Keras' row form h_{{t-1}} enters as h_{{t-1}} R, so a row "
+           "gradient goes back through R's transpose"): lambda g, h_t, h_prev: (g * (1 - h_t ** 2)) @ R,
+        N_("the tanh's slope is missing: going back through h_t = tanh(a_t) multiplies by tanh'(a_t) first"):
             lambda g, h_t, h_prev: g @ R.T,
-        "the slope belongs to the later state: tanh'(a_t) = 1 - h_t², with h_t the output of the step you "
-        "go back through, not h_{t-1}": lambda g, h_t, h_prev: (g * (1 - h_prev ** 2)) @ R.T,
-        "tanh's slope is 1 - h_t² (h_t squared), not 1 - h_t": lambda g, h_t, h_prev: (g * (1 - h_t)) @ R.T,
+        N_("the slope belongs to the later state: tanh'(a_t) = 1 - h_t², with h_t the output of the step you "
+           "go back through, not h_{{t-1}}"): lambda g, h_t, h_prev: (g * (1 - h_prev ** 2)) @ R.T,
+        N_("tanh's slope is 1 - h_t² (h_t squared), not 1 - h_t"): lambda g, h_t, h_prev: (g * (1 - h_t)) @ R.T,
     }
     if not np.allclose(got, measured, rtol=1e-4, atol=1e-6):
         t = steps - 1  # the first step back
         for slip, step in slips.items():
             if np.allclose(got[t], step(g_last, states[steps], states[steps - 1]), rtol=1e-4, atol=1e-6):
-                raise AssertionError(f"one step back, from h_T to h_(T-1): {slip}.")
+                raise AssertionError(_("one step back, from h_T to h_(T-1): {slip}.").format(slip=_(slip).format()))
         first = int(np.flatnonzero([not np.allclose(got[k], measured[k], rtol=1e-4, atol=1e-6)
                                     for k in range(steps + 1)])[-1])
-        raise AssertionError(
-            f"the gradient at h_{first} differs from what tf.GradientTape measures (relative difference "
-            f"{np.abs(got[first] - measured[first]).max() / np.abs(measured[first]).max():.2g}); the steps "
-            f"after it are right. Go back one step at a time, with the chain rule through h_t = tanh(a_t)."
+        raise AssertionError(_(
+            "the gradient at h_{first} differs from what tf.GradientTape measures (relative difference "
+            "{difference:.2g}); the steps after it are right. Go back one step at a time, with the chain rule "
+            "through h_t = tanh(a_t).").format(
+                first=first, difference=np.abs(got[first] - measured[first]).max() / np.abs(measured[first]).max())
         )
-    _passed(f"back-propagation through time: all {steps + 1} gradients match tf.GradientTape "
-            f"(|∂L/∂h_0| / |∂L/∂h_T| = {np.linalg.norm(got[0]) / np.linalg.norm(got[-1]):.2g} here).")
+    _passed(_("back-propagation through time: all {count} gradients match tf.GradientTape "
+              "(|∂L/∂h_0| / |∂L/∂h_T| = {ratio:.2g} here).").format(
+                  count=steps + 1, ratio=np.linalg.norm(got[0]) / np.linalg.norm(got[-1])))
 
 
 def gain_ratio(gain: float, x: np.ndarray, seed: int, *, distance: int = GAIN_DISTANCE) -> float:
@@ -200,22 +208,24 @@ def check_recurrent_gain(gain: Any) -> None:
     from labs.rnn import adding_problem
 
     if isinstance(gain, bool) or not isinstance(gain, (int, float, np.integer, np.floating)):
-        raise AssertionError(f"RECURRENT_GAIN must be a number; got {type(gain).__name__}.")
+        raise AssertionError(_("RECURRENT_GAIN must be a number; got {kind}.").format(kind=type(gain).__name__))
     if not np.isfinite(gain) or gain <= 0:
-        raise AssertionError(f"RECURRENT_GAIN must be a positive number; got {gain}.")
-    x, _ = adding_problem(32, GAIN_DISTANCE + 1, seed=2)
+        raise AssertionError(_("RECURRENT_GAIN must be a positive number; got {gain}.").format(gain=gain))
+    x, _targets = adding_problem(32, GAIN_DISTANCE + 1, seed=2)
     ratio = gain_ratio(gain, x, seed=0)
     low, high = GAIN_WINDOW
     if ratio < low:
-        raise AssertionError(
-            f"with gain {gain:g} the gradient {GAIN_DISTANCE} steps back is {ratio:.2g} times the last step's: "
-            f"it still vanishes (wanted {low:g} to {high:g}): a larger gain. The tanh's slope is below 1 "
-            "wherever h_t is not 0, so R alone must make up for it."
+        raise AssertionError(_(
+            "with gain {gain:g} the gradient {distance} steps back is {ratio:.2g} times the last step's: "
+            "it still vanishes (wanted {low:g} to {high:g}): a larger gain. The tanh's slope is below 1 "
+            "wherever h_t is not 0, so R alone must make up for it.").format(
+                gain=gain, distance=GAIN_DISTANCE, ratio=ratio, low=low, high=high)
         )
     if ratio > high:
-        raise AssertionError(
-            f"with gain {gain:g} the gradient {GAIN_DISTANCE} steps back is {ratio:.2g} times the last step's: "
-            f"it explodes (wanted {low:g} to {high:g}); a smaller gain."
+        raise AssertionError(_(
+            "with gain {gain:g} the gradient {distance} steps back is {ratio:.2g} times the last step's: "
+            "it explodes (wanted {low:g} to {high:g}); a smaller gain.").format(
+                gain=gain, distance=GAIN_DISTANCE, ratio=ratio, low=low, high=high)
         )
-    _passed(f"gain {gain:g}: the gradient {GAIN_DISTANCE} steps back is {ratio:.2g} times the last step's "
-            f"(within {low:g}..{high:g}).")
+    _passed(_("gain {gain:g}: the gradient {distance} steps back is {ratio:.2g} times the last step's "
+              "(within {low:g}..{high:g}).").format(gain=gain, distance=GAIN_DISTANCE, ratio=ratio, low=low, high=high))

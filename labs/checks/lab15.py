@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from labs.checks._common import _call, _passed, check_close
+from labs.i18n import N_, _
 
 # --- Exercise 1: the GAN's three losses -------------------------------------------------------------
 
@@ -28,10 +29,11 @@ SATURATING_SUM, NON_SATURATING_SUM = -2.8159138469781553, 7.418580902748128
 
 def _scalar(label: str, value: Any) -> float:
     if value is None:
-        raise AssertionError(f"{label} returned None: did you forget a `return`?")
+        raise AssertionError(_("{label} returned None: did you forget a `return`?").format(label=label))
     array = np.asarray(value, dtype=np.float64)
     if array.size != 1:
-        raise AssertionError(f"{label} must return one number (the mean over the batch); got shape {array.shape}.")
+        raise AssertionError(_("{label} must return one number (the mean over the batch); got shape {shape}.").format(
+            label=label, shape=array.shape))
     return float(array.reshape(()))
 
 
@@ -44,8 +46,9 @@ def _follows_the_tape(fn: Callable, label: str, *args: Any) -> None:
         value = _call(fn, label, *variables)
     grads = tape.gradient(value, variables) if value is not None and tf.is_tensor(value) else [None]
     if any(g is None for g in grads):
-        raise AssertionError(f"{label} gives the right numbers but tf.GradientTape cannot follow it: write it with "
-                             "keras.ops (ops.log, ops.mean) or tf.math, not NumPy, so that training can use it.")
+        raise AssertionError(_("{label} gives the right numbers but tf.GradientTape cannot follow it: write it with "
+                               "keras.ops (ops.log, ops.mean) or tf.math, not NumPy, so that training can use it.").format(
+            label=label))
 
 
 def check_gan_losses(discriminator_loss: Callable, generator_loss_saturating: Callable,
@@ -53,40 +56,40 @@ def check_gan_losses(discriminator_loss: Callable, generator_loss_saturating: Ca
     """Exercise: the discriminator's loss and the generator's two losses, from D's probabilities."""
     d_real, d_fake = np.array(D_REAL), np.array(D_FAKE)
     d = _scalar("discriminator_loss", _call(discriminator_loss, "discriminator_loss", d_real.copy(), d_fake.copy()))
-    slips = {D_LOSS_SWAPPED: "you swapped the roles: D(x) of real images should be near 1, so the loss has "
-                             "log D(x) for the real images and log(1 − D(G(z))) for the generated ones.",
-             D_LOSS_SUMS: "you summed over the images: the deck's objective has expectations, i.e. means "
-                          "(the two batches may have different sizes).",
-             -D_LOSS: "that is the objective D maximises; a loss to minimise is its negative."}
+    slips = {D_LOSS_SWAPPED: N_("you swapped the roles: D(x) of real images should be near 1, so the loss has "
+                                "log D(x) for the real images and log(1 − D(G(z))) for the generated ones."),
+             D_LOSS_SUMS: N_("you summed over the images: the deck's objective has expectations, i.e. means "
+                             "(the two batches may have different sizes)."),
+             -D_LOSS: N_("that is the objective D maximises; a loss to minimise is its negative.")}
     for wrong, message in slips.items():
         if np.isclose(d, wrong, rtol=1e-5):
-            raise AssertionError(f"discriminator_loss: {message}")
+            raise AssertionError("discriminator_loss: " + _(message))
     check_close("discriminator_loss(D_real, D_fake)", d, D_LOSS, rtol=1e-5,
-                hint="D maximises E log D(x) + E log(1 − D(G(z))); return minus that, with means over each batch.")
+                hint=_("D maximises E log D(x) + E log(1 − D(G(z))); return minus that, with means over each batch."))
 
     sat = _scalar("generator_loss_saturating", _call(generator_loss_saturating, "generator_loss_saturating",
                                                      d_fake.copy()))
     non = _scalar("generator_loss_non_saturating", _call(generator_loss_non_saturating,
                                                          "generator_loss_non_saturating", d_fake.copy()))
     if np.isclose(sat, NON_SATURATING, rtol=1e-5) and np.isclose(non, SATURATING, rtol=1e-5):
-        raise AssertionError("the two generator losses are swapped: the deck's (saturating) one is "
-                             "E log(1 − D(G(z))); the non-saturating one is −E log D(G(z)).")
+        raise AssertionError(_("the two generator losses are swapped: the deck's (saturating) one is "
+                               "E log(1 − D(G(z))); the non-saturating one is −E log D(G(z))."))
     for label, got, want, summed, other in (
             ("generator_loss_saturating", sat, SATURATING, SATURATING_SUM, NON_SATURATING),
             ("generator_loss_non_saturating", non, NON_SATURATING, NON_SATURATING_SUM, SATURATING)):
         if np.isclose(got, summed, rtol=1e-5):
-            raise AssertionError(f"{label}: you summed over the images; take the mean.")
+            raise AssertionError(_("{label}: you summed over the images; take the mean.").format(label=label))
         if np.isclose(got, other, rtol=1e-5) or np.isclose(got, -other, rtol=1e-5):
-            raise AssertionError(f"{label} computes the other generator loss: saturating = E log(1 − D(G(z))) "
-                                 "(the deck's), non-saturating = −E log D(G(z)).")
+            raise AssertionError(_("{label} computes the other generator loss: saturating = E log(1 − D(G(z))) "
+                                   "(the deck's), non-saturating = −E log D(G(z)).").format(label=label))
         if np.isclose(got, -want, rtol=1e-5):
-            raise AssertionError(f"{label} has the wrong sign: the generator *minimises* its loss, and "
-                                 "it wants D(G(z)) to grow.")
-        check_close(f"{label}(D_fake)", got, want, rtol=1e-5, hint="Use the mean over the generated images.")
+            raise AssertionError(_("{label} has the wrong sign: the generator *minimises* its loss, and "
+                                   "it wants D(G(z)) to grow.").format(label=label))
+        check_close(f"{label}(D_fake)", got, want, rtol=1e-5, hint=_("Use the mean over the generated images."))
     _follows_the_tape(discriminator_loss, "discriminator_loss", d_real, d_fake)
     _follows_the_tape(generator_loss_saturating, "generator_loss_saturating", d_fake)
     _follows_the_tape(generator_loss_non_saturating, "generator_loss_non_saturating", d_fake)
-    _passed("the discriminator's loss and both generator losses are right, and tf.GradientTape can follow them.")
+    _passed(_("the discriminator's loss and both generator losses are right, and tf.GradientTape can follow them."))
 
 
 # --- Exercise 2: KL(N(μ, σ²) ‖ N(0, 1)) in closed form ------------------------------------------------
@@ -95,18 +98,18 @@ KL_MEAN = ((0.5, -1.0, 0.0, 2.0), (0.0, 0.0, 0.0, 0.0), (-0.3, 0.8, 1.5, -0.7))
 KL_LOG_VAR = ((0.0, -1.0, 0.5, -2.0), (0.0, 0.0, 0.0, 0.0), (1.0, -0.5, -3.0, 0.3))
 KL_EXPECTED = (3.4509679975540912, 0.0, 3.197229182057773)
 KL_SLIPS = {
-    (6.9019359951081825, 0.0, 6.394458364115546): "twice too large: the factor 1/2 in front is missing.",
-    (0.8627419993885228, 0.0, 0.7993072955144432): "you averaged over the code's units: for independent units the "
-                                                   "KL of the whole code is the sum of the units' KLs.",
-    (5.060966375292196, 0.0, 6.7257665463346346): "you read log_var as log σ: it is log σ², so σ² = exp(log_var).",
-    (5.450967997554091, 2.0, 5.197229182057773): "the constant −1 per unit is missing: the KL of N(0, 1) to itself "
-                                                 "must be 0.",
-    (0.8259679975540917, 0.0, 1.4622291820577726): "the μ² term is missing: moving the mean away from 0 costs too.",
-    (18.869187405641988, 0.0, 31.64335281200038): "that is KL(N(0, 1) ‖ N(μ, σ²)), the other direction: the "
-                                                  "expectation is over q = N(μ, σ²).",
-    (0.9509679975540914, 0.0, 0.9972291820577728): "the log σ² term has the wrong sign: −E_q[log q] contributes "
-                                                    "−½ log σ².",
-}
+    (6.9019359951081825, 0.0, 6.394458364115546): N_("twice too large: the factor 1/2 in front is missing."),
+    (0.8627419993885228, 0.0, 0.7993072955144432): N_("you averaged over the code's units: for independent units the "
+                                                      "KL of the whole code is the sum of the units' KLs."),
+    (5.060966375292196, 0.0, 6.7257665463346346): N_("you read log_var as log σ: it is log σ², so σ² = exp(log_var)."),
+    (5.450967997554091, 2.0, 5.197229182057773): N_("the constant −1 per unit is missing: the KL of N(0, 1) to itself "
+                                                    "must be 0."),
+    (0.8259679975540917, 0.0, 1.4622291820577726): N_("the μ² term is missing: moving the mean away from 0 costs too."),
+    (18.869187405641988, 0.0, 31.64335281200038): N_("that is KL(N(0, 1) ‖ N(μ, σ²)), the other direction: the "
+                                                     "expectation is over q = N(μ, σ²)."),
+    (0.9509679975540914, 0.0, 0.9972291820577728): N_("the log σ² term has the wrong sign: −E_q[log q] contributes "
+                                                       "−½ log σ²."),
+}  # the messages are shown through _()
 
 
 def check_kl_standard_normal(kl: Callable) -> None:
@@ -114,24 +117,26 @@ def check_kl_standard_normal(kl: Callable) -> None:
     mean, log_var = np.array(KL_MEAN), np.array(KL_LOG_VAR)
     got = _call(kl, "kl_to_standard_normal", mean.copy(), log_var.copy())
     if got is None:
-        raise AssertionError("kl_to_standard_normal returned None: did you forget a `return`?")
+        raise AssertionError(_("{label} returned None: did you forget a `return`?").format(
+            label="kl_to_standard_normal"))
     got = np.asarray(got, dtype=np.float64)
     if got.shape == mean.shape:
-        raise AssertionError(f"kl_to_standard_normal returned shape {got.shape}, one number per unit: sum over the "
-                             "units (axis=1) to get one KL per row.")
+        raise AssertionError(_("kl_to_standard_normal returned shape {shape}, one number per unit: sum over the "
+                               "units (axis=1) to get one KL per row.").format(shape=got.shape))
     if got.shape != (len(mean),):
-        raise AssertionError(f"kl_to_standard_normal must return one number per row, shape ({len(mean)},); "
-                             f"got {got.shape}.")
+        raise AssertionError(_("kl_to_standard_normal must return one number per row, shape ({rows},); "
+                               "got {shape}.").format(rows=len(mean), shape=got.shape))
     if not np.isclose(got[1], 0.0, atol=1e-9):
-        raise AssertionError(f"for μ = 0 and log σ² = 0 (q is N(0, 1) itself) the KL must be 0; you have {got[1]:.4g}.")
+        raise AssertionError(_("for μ = 0 and log σ² = 0 (q is N(0, 1) itself) the KL must be 0; "
+                               "you have {value:.4g}.").format(value=got[1]))
     if np.any(got < -1e-12):
-        raise AssertionError("a KL distance is never negative; yours is for some rows. Check the signs.")
+        raise AssertionError(_("a KL distance is never negative; yours is for some rows. Check the signs."))
     for wrong, message in KL_SLIPS.items():
         if np.allclose(got, wrong, rtol=1e-6):
-            raise AssertionError(f"kl_to_standard_normal: {message}")
+            raise AssertionError("kl_to_standard_normal: " + _(message))
     check_close("kl_to_standard_normal(mean, log_var)", got, KL_EXPECTED, rtol=1e-6,
-                hint="Take E_q[log q(h) − log p(h)] unit by unit, with E_q[(h − μ)²] = σ² and E_q[h²] = μ² + σ².")
-    _passed("the closed-form KL is right (0 for N(0, 1) itself, the sum over units, σ² = exp(log_var)).")
+                hint=_("Take E_q[log q(h) − log p(h)] unit by unit, with E_q[(h − μ)²] = σ² and E_q[h²] = μ² + σ²."))
+    _passed(_("the closed-form KL is right (0 for N(0, 1) itself, the sum over units, σ² = exp(log_var))."))
 
 
 # --- Exercise 3: the reparameterisation step ----------------------------------------------------------
@@ -150,40 +155,41 @@ def check_reparameterize(reparameterize: Callable) -> None:
     def h_of(e: Any) -> np.ndarray:
         out = _call(reparameterize, "reparameterize", mean, log_var, tf.constant(e, dtype="float32"))
         if out is None:
-            raise AssertionError("reparameterize returned None: did you forget a `return`?")
+            raise AssertionError(_("{label} returned None: did you forget a `return`?").format(label="reparameterize"))
         out = np.asarray(out, dtype=np.float64)
         if out.shape != tuple(mean.shape):
-            raise AssertionError(f"reparameterize must return one code per row of mean, shape {tuple(mean.shape)}; "
-                                 f"got {out.shape}.")
+            raise AssertionError(_("reparameterize must return one code per row of mean, shape {expected}; "
+                                   "got {shape}.").format(expected=tuple(mean.shape), shape=out.shape))
         return out
 
     mu, lv = np.asarray(mean, dtype=np.float64), np.asarray(log_var, dtype=np.float64)
     at_zero, h, again = h_of(np.zeros_like(eps)), h_of(eps), h_of(eps)
     if not np.allclose(h, again, atol=1e-6):
-        raise AssertionError("two calls with the same eps gave different codes: use the eps you are given, do not "
-                             "draw new noise inside (the noise must come from outside for the trick to work).")
+        raise AssertionError(_("two calls with the same eps gave different codes: use the eps you are given, do not "
+                               "draw new noise inside (the noise must come from outside for the trick to work)."))
     if not np.allclose(at_zero, mu, atol=1e-5):
-        raise AssertionError("with eps = 0 the code must be the mean μ: h is μ shifted by a noise term.")
+        raise AssertionError(_("with eps = 0 the code must be the mean μ: h is μ shifted by a noise term."))
     if not np.allclose(h_of(2 * eps) - mu, 2 * (h - mu), rtol=1e-4, atol=1e-5):
-        raise AssertionError("h − μ must grow in proportion to eps (h is μ plus a scale times eps).")
+        raise AssertionError(_("h − μ must grow in proportion to eps (h is μ plus a scale times eps)."))
     scale = (h - mu) / eps
     if np.allclose(scale, 1.0, atol=1e-4):
-        raise AssertionError("h = μ + eps has variance 1, whatever log_var says: scale eps by σ.")
+        raise AssertionError(_("h = μ + eps has variance 1, whatever log_var says: scale eps by σ."))
     if np.allclose(scale, np.exp(lv), rtol=1e-4):
-        raise AssertionError("you scaled eps by the variance σ² = exp(log_var); scale it by the standard deviation σ.")
+        raise AssertionError(_("you scaled eps by the variance σ² = exp(log_var); scale it by the standard "
+                               "deviation σ."))
     if np.allclose(scale, lv, rtol=1e-4):
-        raise AssertionError("log_var is the logarithm of the variance: turn it into σ before scaling eps.")
+        raise AssertionError(_("log_var is the logarithm of the variance: turn it into σ before scaling eps."))
     if np.any(scale <= 0) or not np.allclose(scale ** 2, np.exp(lv), rtol=1e-4):
-        raise AssertionError("h must have variance σ² = exp(log_var): the scale of eps does not square to it.")
+        raise AssertionError(_("h must have variance σ² = exp(log_var): the scale of eps does not square to it."))
     m, v = tf.Variable(mean), tf.Variable(log_var)
     with tf.GradientTape() as tape:
         out = _call(reparameterize, "reparameterize", m, v, tf.constant(eps))
         total = tf.reduce_sum(out) if tf.is_tensor(out) else None
     grads = tape.gradient(total, [m, v]) if total is not None else [None, None]
     if any(g is None for g in grads):
-        raise AssertionError("the numbers are right, but no gradient reaches mean and log_var: write it with "
-                             "keras.ops (ops.exp) or tf.math, not NumPy, so that the tape can follow.")
-    _passed("h = μ + σ·eps: mean μ, variance exp(log_var), and the gradient reaches μ and log σ².")
+        raise AssertionError(_("the numbers are right, but no gradient reaches mean and log_var: write it with "
+                               "keras.ops (ops.exp) or tf.math, not NumPy, so that the tape can follow."))
+    _passed(_("h = μ + σ·eps: mean μ, variance exp(log_var), and the gradient reaches μ and log σ²."))
 
 
 # --- Exercise 4: choose β for a rate budget ------------------------------------------------------------
@@ -218,16 +224,19 @@ def check_beta_for_budget(beta: Any) -> None:
     try:
         beta = float(beta)
     except (TypeError, ValueError):
-        raise AssertionError(f"beta must be a number; got {type(beta).__name__}.") from None
+        raise AssertionError(_("beta must be a number; got {kind}.").format(kind=type(beta).__name__)) from None
     if not np.isfinite(beta) or beta <= 0:
-        raise AssertionError(f"beta must be a positive number; got {beta}.")
+        raise AssertionError(_("beta must be a positive number; got {beta}.").format(beta=beta))
     got = measure_beta(beta)
     rate, distortion = got["rate"], got["distortion"]
-    measured = f"β = {beta:g}: rate {rate:.2f} nats, distortion {distortion:.1f} nats per image"
+    measured = _("β = {beta:g}: rate {rate:.2f} nats, distortion {distortion:.1f} nats per image").format(
+        beta=beta, rate=rate, distortion=distortion)
     if rate > RATE_BUDGET:
-        raise AssertionError(f"{measured}. The rate is over the budget of {RATE_BUDGET:g} nats: a larger β "
-                             "squeezes more information out of the code.")
+        raise AssertionError(_("{measured}. The rate is over the budget of {budget:g} nats: a larger β "
+                               "squeezes more information out of the code.").format(measured=measured, budget=RATE_BUDGET))
     if distortion > DISTORTION_CEILING:
-        raise AssertionError(f"{measured}. Within budget, but the distortion is above {DISTORTION_CEILING:g}: the "
-                             "code carries less than the budget allows. A smaller β keeps more of each image.")
-    _passed(f"{measured} (budget {RATE_BUDGET:g} nats, distortion at most {DISTORTION_CEILING:g}).")
+        raise AssertionError(_("{measured}. Within budget, but the distortion is above {ceiling:g}: the "
+                               "code carries less than the budget allows. A smaller β keeps more of each image.").format(
+            measured=measured, ceiling=DISTORTION_CEILING))
+    _passed(_("{measured} (budget {budget:g} nats, distortion at most {ceiling:g}).").format(
+        measured=measured, budget=RATE_BUDGET, ceiling=DISTORTION_CEILING))

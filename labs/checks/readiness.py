@@ -26,6 +26,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from labs.i18n import LANGUAGES, N_, _, speaking
+
 # lab -> the public check call of each exercise, in order (the first line of each check cell)
 CHECKS: dict[str, tuple[str, ...]] = {
     '01_perceptron': ('labs.checks.check_perceptron_update(perceptron_update)',
@@ -78,16 +80,17 @@ CHECKS: dict[str, tuple[str, ...]] = {
         'labs.checks.check_beta_for_budget(beta_for_budget)'),
 }
 
+# English here (the feedback pages and the tests read them); shown through _() in the student's language
 GRADING_STEPS = (
-    "Only your answer cells are taken from your notebook and run, in order, inside the course's own copy of it, "
-    "in a fresh kernel with no network; other cells you added or changed are not run.",
-    "After each exercise's public check, hidden tests run your answer on new inputs drawn for that grading run "
-    "and compare what comes out with the course's solution on the same inputs: passing the public check is "
-    "necessary, not sufficient.",
-    "An answer that calls a library function doing what the exercise asks scores 0 for that exercise.",
-    "Each cell has a time limit; a cell that runs on is interrupted and its exercise scores 0.",
+    N_("Only your answer cells are taken from your notebook and run, in order, inside the course's own copy of it, "
+       "in a fresh kernel with no network; other cells you added or changed are not run."),
+    N_("After each exercise's public check, hidden tests run your answer on new inputs drawn for that grading run "
+       "and compare what comes out with the course's solution on the same inputs: passing the public check is "
+       "necessary, not sufficient."),
+    N_("An answer that calls a library function doing what the exercise asks scores 0 for that exercise."),
+    N_("Each cell has a time limit; a cell that runs on is interrupted and its exercise scores 0."),
 )
-PASSES, NOT_WRITTEN, NOT_RUN, FAILS = "passes", "not written yet", "not run yet", "fails"
+PASSES, NOT_WRITTEN, NOT_RUN, FAILS = N_("passes"), N_("not written yet"), N_("not run yet"), N_("fails")
 
 # check name -> (the arguments of its last call, what came of it); the cells' own runs fill it
 _LAST: dict[str, tuple[tuple, dict, str, str]] = {}
@@ -127,7 +130,8 @@ class _Tee(io.TextIOBase):
 def _outcome_of(error: Exception) -> tuple[str, str]:
     text = " ".join(str(error).split())
     if isinstance(error, AssertionError):
-        return (NOT_WRITTEN if "not written yet" in text else FAILS), text
+        unwritten = NOT_WRITTEN in text or _(NOT_WRITTEN) in text  # _common's "… is not written yet: …"
+        return (NOT_WRITTEN if unwritten else FAILS), text
     return FAILS, f"{type(error).__name__}: {text}"
 
 
@@ -191,7 +195,8 @@ def lab_of(name: str | int) -> str:
     text = f"{name:02d}" if isinstance(name, int) else str(name).strip()
     matches = [stem for stem in CHECKS if stem == text or stem.split("_", 1)[0] == text.zfill(2)]
     if len(matches) != 1:
-        raise ValueError(f"lab must be one of {', '.join(CHECKS)} (or its number); got {name!r}.")
+        raise ValueError(_("lab must be one of {labs} (or its number); got {name!r}.").format(
+            labs=", ".join(CHECKS), name=name))
     return matches[0]
 
 
@@ -200,7 +205,7 @@ def _guess_lab(namespace: Mapping[str, Any]) -> str:
     best = max(counts.values())
     found = [stem for stem, count in counts.items() if count == best]
     if best == 0 or len(found) > 1:
-        raise ValueError("cannot tell which lab this is: say it, e.g. labs.checks.summary(\"13\").")
+        raise ValueError(_("cannot tell which lab this is: say it, e.g. labs.checks.summary(\"13\")."))
     return found[0]
 
 
@@ -212,7 +217,8 @@ def results(lab: str | int, namespace: Mapping[str, Any]) -> list[tuple[int, str
         label = ", ".join(names) if len(", ".join(names)) <= 32 else names[0] + ", …"
         missing = [n for n in names if n not in namespace]
         if missing:
-            rows.append((number, label, NOT_RUN, f"run the cell that defines {', '.join(missing)} first"))
+            rows.append((number, label, NOT_RUN,
+                         _("run the cell that defines {names} first").format(names=", ".join(missing))))
             continue
         rows.append((number, label, *_run_check(call, namespace)))
     return rows
@@ -221,13 +227,28 @@ def results(lab: str | int, namespace: Mapping[str, Any]) -> list[tuple[int, str
 def report(lab: str | int, rows: list[tuple[int, str, str, str]]) -> str:
     """The summary as text: a table of the exercises, then what grading does beyond it."""
     width = max(len(label) for _, label, _, _ in rows)
-    lines = [f"Lab {lab_of(lab)}: what the public checks say now", ""]
-    lines += [f"{number:>2}  {label:<{width}}  {outcome:<15}  {message}".rstrip()
-              for number, label, outcome, message in rows]
-    passing = sum(outcome == PASSES for _, _, outcome, _ in rows)
-    lines += ["", f"{passing} of {len(rows)} exercises pass their public check.", "", "When the notebook is graded:"]
-    lines += [f"- {step}" for step in GRADING_STEPS]
+    shown = {outcome: _(outcome) for outcome in (PASSES, NOT_WRITTEN, NOT_RUN, FAILS)}
+    column = max(_display_width(text) for text in shown.values())
+    lines = [_("Lab {lab}: what the public checks say now").format(lab=lab_of(lab)), ""]
+    for number, label, outcome, message in rows:
+        text = shown.get(outcome, outcome)
+        text += " " * (column - _display_width(text))
+        lines.append(f"{number:>2}  {label:<{width}}  {text}  {message}".rstrip())
+    passing = sum(outcome == PASSES for _n, _l, outcome, _m in rows)
+    lines += ["", _passing_line(passing, len(rows)), "", _("When the notebook is graded:")]
+    lines += [f"- {_(step)}" for step in GRADING_STEPS]
     return "\n".join(lines)
+
+
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal or a notebook's output (a Chinese character takes two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _passing_line(passing: int, total: int) -> str:
+    return _("{passing} of {total} exercises pass their public check.").format(passing=passing, total=total)
 
 
 def summary(lab: str | int | None = None, namespace: Mapping[str, Any] | None = None) -> None:
@@ -251,7 +272,8 @@ def notebook_lab(nb: Any, path: Path) -> str:
     for stem in sorted(CHECKS, key=len, reverse=True):
         if any(i.startswith(f"{stem}-") for i in ids) or stem in path.name:
             return stem
-    raise ValueError(f"cannot tell which lab {path.name} is: keep the lab's name (e.g. 13_cnn) in the file name.")
+    raise ValueError(_("cannot tell which lab {name} is: keep the lab's name (e.g. 13_cnn) in the file name.").format(
+        name=path.name))
 
 
 def run_notebook(path: str | Path, *, timeout: int = 600) -> int:
@@ -262,14 +284,15 @@ def run_notebook(path: str | Path, *, timeout: int = 600) -> int:
 
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no notebook {path}")
+        raise FileNotFoundError(_("no notebook {path}").format(path=path))
     nb = nbformat.read(path, as_version=4)
     stem = notebook_lab(nb, path)
     checks = [call.split("(", 1)[0] + "(" for call in CHECKS[stem]]
     last = max((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(k in c.source for k in checks)),
                default=len(nb.cells) - 1)
     nb.cells = nb.cells[: last + 1] + [nbformat.v4.new_code_cell(f"labs.checks.summary({stem!r})")]
-    print(f"running {path.name} as lab {stem} (fast profile) up to its last check…", flush=True)
+    print(_("running {name} as lab {stem} (fast profile) up to its last check…").format(name=path.name, stem=stem),
+          flush=True)
     os.environ.setdefault("LABS_PROFILE", "fast")
     client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent.resolve())}})
@@ -278,4 +301,9 @@ def run_notebook(path: str | Path, *, timeout: int = 600) -> int:
     text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
     errors = [f"{o.ename}: {o.evalue}" for o in outputs if o.get("output_type") == "error"]
     print(text.rstrip() or "\n".join(errors))
-    return 0 if text and f"{len(CHECKS[stem])} of {len(CHECKS[stem])} exercises pass" in text else 1
+    total = len(CHECKS[stem])
+    every = set()
+    for lang in LANGUAGES:  # the copy may speak another language than this shell (a Chinese notebook)
+        with speaking(lang):
+            every.add(_passing_line(total, total))
+    return 0 if text and any(line in text for line in every) else 1

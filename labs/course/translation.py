@@ -293,6 +293,56 @@ def fill(stem: str, translations: dict[str, str], lang: str = "zh") -> EditionRe
     return translate_notebook(master, lang)
 
 
+# -- one glossary ------------------------------------------------------------------------------
+
+TERMS_HEADING = {"en": "Terms · 术语", "zh": "术语 · Terms"}  # the lab's term table follows this line
+
+
+def _table_rows(text: str) -> list[list[str]]:
+    rows = []
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            if rows:
+                break
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if set(cells[0]) <= set("-: ") or cells[0] in ("中文", "English"):
+            continue
+        rows.append(cells)
+    return rows
+
+
+def lab_terms(nb: Any, lang: str = "en") -> list[tuple[str, str]]:
+    """``(中文, English)`` of each row of a lab's Terms table (the first two columns)."""
+    marker = TERMS_HEADING[check_language(lang)]
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and marker in cell.source:
+            return [(row[0], row[1]) for row in _table_rows(cell.source.split(marker, 1)[1])]
+    return []
+
+
+def readme_glossary(text: str) -> list[tuple[str, str]]:
+    """``(English, 中文)`` of each row of the README's glossary table."""
+    section = text.split("## Glossary · 术语表", 1)[1]
+    return [(row[0], row[1]) for row in _table_rows(section)]
+
+
+def _head(term: str) -> str:
+    """A term without its parenthesised additions: ``阈值 (偏置)`` -> ``阈值``, ``dropout (丢弃法)`` -> ``dropout``."""
+    import unicodedata
+
+    term = unicodedata.normalize("NFKC", term)
+    return re.sub(r"\s*\([^)]*\)", "", term).strip().lower()
+
+
+def term_pairs(chinese: str, english: str) -> list[tuple[str, str]]:
+    """A row's terms one by one (``随机 / 批量更新`` with ``stochastic / batch updating`` gives two)."""
+    zh_parts, en_parts = chinese.split(" / "), english.split(" / ")
+    if len(zh_parts) != len(en_parts):
+        return [(_head(chinese), _head(english))]
+    return [(_head(z), _head(e)) for z, e in zip(zh_parts, en_parts)]
+
+
 # -- the package's messages -------------------------------------------------------------------
 
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
@@ -418,6 +468,7 @@ def fill_messages(translations: dict[str, str], lang: str = "zh") -> MessagesRep
                              f"the English has {sorted(fields(msgid))}: keep every {{field}} exactly.")
         message.string = text
         message.flags.discard("fuzzy")
+        message.previous_id = []  # the English Babel matched it to is no longer what it translates
     with po_file.open("wb") as f:
         write_po(f, catalogue, width=0, sort_output=True, include_previous=True)
     return update_messages(lang)
