@@ -202,7 +202,9 @@ def _grade(args: argparse.Namespace) -> int:
         return 2
     width = max([len(r.student) for r in results] + [7])
     labels = _("student"), _("notebook"), _("points"), _("seconds"), _("flag")
-    print(f"{labels[0]:<{width}}  {labels[1]:<16} {labels[2]:>9} {labels[3]:>8}  {labels[4]}")
+    from labs.course.runner import pad
+
+    print(f"{pad(labels[0], width)}  {pad(labels[1], 16)} {pad(labels[2], 9, '>')} {pad(labels[3], 8, '>')}  {labels[4]}")
     for r in results:
         print(f"{r.student:<{width}}  {r.notebook or '?':<16} {r.points:>4g}/{r.max_points:<4g} "
               f"{r.seconds:8.1f}  {r.flag}")

@@ -132,6 +132,15 @@ def print_progress(path: Path, cell: int, cells: int, seconds: float) -> None:
         notebook=path.stem, cell=cell, cells=cells, seconds=seconds), flush=True)
 
 
+def pad(text: str, width: int, align: str = "<") -> str:
+    """``text`` padded to ``width`` columns as a terminal shows it (a Chinese character takes two)."""
+    import unicodedata
+
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    space = " " * max(0, width - shown)
+    return space + text if align == ">" else text + space
+
+
 def edition_of(nb) -> str:
     """The language of a notebook: ``"en"`` for a master, ``"zh"`` for the Chinese edition's."""
     from labs.course.translation import edition_language
@@ -286,7 +295,7 @@ def run_course(
     print(_("Executing {count} notebook(s) in the {profile!r} profile{at_once} ({limit}); output in {folder}/").format(
         count=len(notebooks), profile=profile, at_once=at_once, limit=limit, folder=output_folder(out_dir, lang)))
     notebook, status, seconds = _("notebook"), _("status"), _("seconds")
-    print(f"{notebook:<{width}}  {status:<7} {seconds:>8}")
+    print(f"{pad(notebook, width)}  {pad(status, 7)} {pad(seconds, 8, '>')}")
     lock = threading.Lock()
 
     def show(path: Path, cell: int, cells: int, seconds: float) -> None:
@@ -322,9 +331,9 @@ def run_course(
             _write_times(group, profile, folder, machine)
     total = sum(r.seconds for r in runs)
     total_label, wall_label = _("total"), _("wall clock")
-    print(f"{total_label:<{width}}  {'':<7} {total:8.1f}")
+    print(f"{pad(total_label, width)}  {'':<7} {total:8.1f}")
     if jobs > 1:
-        print(f"{wall_label:<{width}}  {'':<7} {wall:8.1f}  " + _("({jobs} notebooks at a time)").format(jobs=jobs))
+        print(f"{pad(wall_label, width)}  {'':<7} {wall:8.1f}  " + _("({jobs} notebooks at a time)").format(jobs=jobs))
     if len(runs) == len(course_notebooks()):
         print(budget_line(wall if jobs > 1 else total, profile, machine))
     for line in data_sources(runs):
