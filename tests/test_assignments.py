@@ -124,7 +124,7 @@ def test_an_edition_is_released_beside_its_master_and_refused_when_its_code_drif
     assignments.annotate_notebook(master, "98_toy")
     nbformat.write(master, tmp_path / "98_toy.ipynb")
     edition = copy.deepcopy(master)
-    edition.cells[0].source = "# 实验 98 · 玩具(toy)"
+    edition.cells[0].source = "# 实验 98 · 玩具（toy）"
     edition.metadata["labs"] = {"language": "zh", "translates": "notebooks/98_toy.ipynb"}
     (tmp_path / "zh").mkdir()
     nbformat.write(edition, tmp_path / "zh" / "98_toy.ipynb")

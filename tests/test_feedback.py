@@ -288,10 +288,10 @@ def test_a_feedback_page_is_escaped_and_self_contained(tmp_path):
 
 def test_a_chinese_row_gets_a_chinese_page_and_its_verdicts_are_sorted_as_in_english(tmp_path):
     """The CSV's language column chooses the page's language; the Chinese beginnings of a message
-    (检查:, 隐藏测试:) sort it into public check, verdict and notes as the English ones do."""
+    (检查：, 隐藏测试：) sort it into public check, verdict and notes as the English ones do."""
     with referee.verdicts_in("zh"):
         message = " | ".join([_zh(grading.CHECK).format(problem="AssertionError: w 的形状不对"),
-                              _zh(referee.HIDDEN_TESTS).format(summary="20 个隐藏用例中错了 3 个(x)"),
+                              _zh(referee.HIDDEN_TESTS).format(summary="20 个隐藏用例中错了 3 个（x）"),
                               _zh("the check cell was deleted; the course's check was run")])
     rows = [{"student": "li", "notebook": "01_perceptron", "exercise": "1", "points": "0", "max_points": "1",
              "status": "failed", "message": message, "language": "zh"},
@@ -303,9 +303,9 @@ def test_a_chinese_row_gets_a_chinese_page_and_its_verdicts_are_sorted_as_in_eng
     twin = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
     assert set(twin) == {"student", "lab", "points", "max_points", "notes", "exercises", "grading", "language"}
     exercise = twin["exercises"][0]
-    assert exercise["public_check"].startswith("检查:AssertionError") and exercise["status"] == "failed"
-    assert exercise["verdict"].startswith("隐藏测试:") and exercise["status_words"] == "未通过"
-    assert exercise["notes"] == ["检查单元格被删除了;运行的是课程自己的检查"]
+    assert exercise["public_check"].startswith("检查：AssertionError") and exercise["status"] == "failed"
+    assert exercise["verdict"].startswith("隐藏测试：") and exercise["status_words"] == "未通过"
+    assert exercise["notes"] == ["检查单元格被删除了；运行的是课程自己的检查"]
 
 
 def _zh(message: str) -> str:
@@ -469,12 +469,12 @@ def test_a_chinese_edition_submission_gets_the_english_points_and_chinese_feedba
     assert [(r["exercise"], r["grade_id"], r["points"], r["max_points"], r["status"]) for r in zh] == [
         (r["exercise"], r["grade_id"], r["points"], r["max_points"], r["status"]) for r in en], (zh, en)
     assert zh[-1]["points"] == "3" and {r["language"] for r in zh} == {"zh"} and {r["language"] for r in en} == {"en"}
-    assert zh[0]["message"].startswith("隐藏测试:通过") and en[0]["message"].startswith("hidden tests: passed")
+    assert zh[0]["message"].startswith("隐藏测试：通过") and en[0]["message"].startswith("hidden tests: passed")
     page = (folder / "correct_zh" / "01_perceptron.html").read_text(encoding="utf-8")
     assert HAN.search(page) and "3 / 3 分" in page and "评分方式" in page
     assert not HAN.search((folder / "correct" / "01_perceptron.html").read_text(encoding="utf-8"))
     twin = json.loads((folder / "correct_zh" / "01_perceptron.json").read_text(encoding="utf-8"))
-    assert twin["language"] == "zh" and twin["exercises"][0]["verdict"].startswith("隐藏测试:通过")
+    assert twin["language"] == "zh" and twin["exercises"][0]["verdict"].startswith("隐藏测试：通过")
     setup = next(c for c in nbformat.read(executed / "correct_zh" / "01_perceptron.ipynb", as_version=4).cells
                  if c.cell_type == "code")
     assert HAN.search("".join(o.get("text", "") for o in setup.outputs)), "LABS_LANG=zh did not reach the kernel"

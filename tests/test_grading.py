@@ -217,7 +217,7 @@ def test_each_thread_grades_in_its_own_language(monkeypatch):
         thread.start()
     for thread in threads:
         thread.join()
-    assert said == {"en": "passed (3 hidden cases checked)", "zh": "通过(检查了 3 个隐藏用例)"}
+    assert said == {"en": "passed (3 hidden cases checked)", "zh": "通过（检查了 3 个隐藏用例）"}
     assert referee._summary([], 0, 1) == "passed (1 hidden case checked)"
 
 
@@ -374,7 +374,7 @@ def test_kernels_get_the_data_source_threads_and_no_download(toy, tmp_path):
     assert f"ENV sample {max(1, cpu_cores() // 2)} true /home/student zh" in line or "ENV full" in line, line
     assert "GITHUB_TOKEN" not in line and "http_proxy" not in line.lower()
     assert [s.points for s in results[0].scores] == [1, 3] and results[0].language == "zh"
-    assert results[0].scores[0].message.startswith("隐藏测试:通过")
+    assert results[0].scores[0].message.startswith("隐藏测试：通过")
     assert {row["language"] for row in grading.csv_rows(results)} == {"zh"}
 
 
