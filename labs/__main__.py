@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from labs.i18n import _
 from labs.profiles import PROFILES, profile_name
 
 NOTEBOOK_HELP = "e.g. 01 or 02_xor (default: all)"
@@ -35,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="print only a row per notebook, not a line as each code cell starts")
     run.add_argument("--jobs", type=int, default=None,
                      help="notebooks executed at once (default: 2 without a GPU on 2 or more cores, else 1)")
+    run.add_argument("--lang", default="en", metavar="LANG",
+                     help="en: the English masters (notebooks/, into build/); zh: the Chinese edition "
+                          "(notebooks/zh/, into build/zh/) (default: en)")
 
     claims = commands.add_parser("claims", help="measure the slides' four claims (labs 05-07) and print the table")
     claims.add_argument("--profile", choices=PROFILES, help="default: LABS_PROFILE, else full")
@@ -49,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     annotate = commands.add_parser("annotate", help="write nbgrader metadata derived from the exercise markers")
     annotate.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
 
-    release = commands.add_parser("release", help="write the students' notebooks (solutions stubbed)")
+    release = commands.add_parser("release", help="write the students' notebooks (solutions stubbed), "
+                                  "OUT/NN_name.ipynb and the Chinese edition's OUT/zh/NN_name.ipynb")
     release.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=NOTEBOOK_HELP)
     release.add_argument("--out", type=Path, default=Path("release"), help="folder to write (default: release/)")
 
@@ -133,13 +138,15 @@ def _similarity(args: argparse.Namespace, out: Path | None = None) -> int:
                               min_tokens=getattr(args, "min_tokens", SIMILARITY_MIN_TOKENS),
                               common=getattr(args, "common", SIMILARITY_COMMON))
     except RuntimeError as error:  # copydetect not installed
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {error}").format(error=error), file=sys.stderr)
         return 2
     page, table = write_report(report, out or args.out)
     for pair in report.pairs:
-        print(f"{pair.notebook} exercise {pair.exercise}: {pair.a.student} and {pair.b.student} "
-              f"similarity {pair.similarity:.2f}")
-    print(f"{len(report.pairs)} similar pair(s); wrote {page} and {table} (grades are not changed)")
+        print(_("{notebook} exercise {exercise}: {first} and {second} similarity {similarity:.2f}").format(
+            notebook=pair.notebook, exercise=pair.exercise, first=pair.a.student, second=pair.b.student,
+            similarity=pair.similarity))
+    print(_("{pairs} similar pair(s); wrote {page} and {table} (grades are not changed)").format(
+        pairs=len(report.pairs), page=page, table=table))
     return 0
 
 
@@ -161,7 +168,7 @@ def _annotate(names: list[str]) -> int:
     paths = resolve_notebooks(names)
     changed = annotate_files(paths)
     for path in paths:
-        print(f"{path.name}: {'annotated' if path in changed else 'already up to date'}")
+        print((_("{name}: annotated") if path in changed else _("{name}: already up to date")).format(name=path.name))
     return 0
 
 
@@ -170,7 +177,7 @@ def _release(names: list[str], out: Path) -> int:
     from labs.course.runner import resolve_notebooks
 
     for path in release_files(resolve_notebooks(names), out):
-        print(f"wrote {path}")
+        print(_("wrote {path}").format(path=path))
     return 0
 
 
@@ -181,29 +188,33 @@ def _grade(args: argparse.Namespace) -> int:
     from labs.course.sandbox import SandboxUnavailable
 
     if args.memory <= 0:
-        raise ValueError(f"--memory must be a positive number of GiB; got {args.memory:g}.")
+        raise ValueError(_("--memory must be a positive number of GiB; got {memory:g}.").format(memory=args.memory))
     seed = args.seed if args.seed is not None else secrets.randbits(31)
-    where = "UNSANDBOXED (--sandbox none): submissions run as you" if args.sandbox == "none" else args.sandbox
-    print(f"grading in {where}; hidden cases drawn with --seed {seed}")
+    where = _("UNSANDBOXED (--sandbox none): submissions run as you") if args.sandbox == "none" else args.sandbox
+    print(_("grading in {where}; hidden cases drawn with --seed {seed}").format(where=where, seed=seed))
     try:
         results = grade_submissions(args.submissions, notebook=args.notebook, cell_timeout=args.cell_timeout,
                                     time_limit=args.time_limit, jobs=args.jobs, sandbox=args.sandbox,
                                     memory=int(args.memory * 1024**3), seed=seed, executed_dir=args.executed,
                                     dask=args.dask)
     except (SandboxUnavailable, RuntimeError) as error:  # no sandbox, or a master that does not grade itself
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {error}").format(error=error), file=sys.stderr)
         return 2
     width = max([len(r.student) for r in results] + [7])
-    print(f"{'student':<{width}}  {'notebook':<16} {'points':>9} {'seconds':>8}  flag")
+    labels = _("student"), _("notebook"), _("points"), _("seconds"), _("flag")
+    from labs.course.runner import pad
+
+    print(f"{pad(labels[0], width)}  {pad(labels[1], 16)} {pad(labels[2], 9, '>')} {pad(labels[3], 8, '>')}  {labels[4]}")
     for r in results:
         print(f"{r.student:<{width}}  {r.notebook or '?':<16} {r.points:>4g}/{r.max_points:<4g} "
               f"{r.seconds:8.1f}  {r.flag}")
-    print(f"wrote {write_csv(results, args.out)}")
+    print(_("wrote {path}").format(path=write_csv(results, args.out)))
     if args.feedback is not None:
         from labs.course.feedback import write_feedback
         from labs.course.grading import csv_rows
 
-        print(f"wrote {len(write_feedback(csv_rows(results), args.feedback))} feedback pages under {args.feedback}")
+        print(_("wrote {pages} feedback pages under {folder}").format(
+            pages=len(write_feedback(csv_rows(results), args.feedback)), folder=args.feedback))
     if args.similarity:
         return _similarity(args, args.out.with_name(args.out.stem + "-similarity.html"))
     return 0
@@ -214,11 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.course_dir is not None:
         if not (args.course_dir / "notebooks").is_dir():
-            print(f"error: --course-dir {args.course_dir} has no notebooks/ folder; name the folder that holds the "
-                  "course's notebooks/ (a checkout of the course).", file=sys.stderr)
+            print(_("error: --course-dir {folder} has no notebooks/ folder; name the folder that holds the "
+                    "course's notebooks/ (a checkout of the course).").format(folder=args.course_dir), file=sys.stderr)
             return 2
         if "labs.course.runner" in sys.modules and sys.modules["labs.course.runner"].ROOT != args.course_dir.resolve():
-            print("error: --course-dir must be given before the course tools are loaded (a fresh process).",
+            print(_("error: --course-dir must be given before the course tools are loaded (a fresh process)."),
                   file=sys.stderr)
             return 2
         import os
@@ -229,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             from labs.course.runner import run_course
 
             runs = run_course(args.notebooks, profile=args.profile or profile_name(), timeout=args.timeout,
-                              jobs=args.jobs, progress=not args.no_progress)
+                              jobs=args.jobs, progress=not args.no_progress, lang=args.lang)
             return 0 if all(r.status == "ok" for r in runs) else 1
         if args.command == "claims":
             return _claims(args)
@@ -265,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             return translate_command(args.notebooks, check=args.check)
         return _grade(args)
     except (ValueError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {error}").format(error=error), file=sys.stderr)
         return 2
 
 

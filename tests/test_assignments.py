@@ -116,6 +116,34 @@ def test_problems_are_reported():
     assert any("no graded exercise" in p for p in problems)
 
 
+def test_an_edition_is_released_beside_its_master_and_refused_when_its_code_drifted(tmp_path):
+    """notebooks/zh/NN.ipynb is released to out/zh/NN.ipynb, stripped like the master; an edition
+    whose code is not its master's (a stale translation build) is not released at all."""
+    master = toy_notebook("labs.checks.check_close('answer', answer, 42)\n### BEGIN HIDDEN TESTS\n"
+                          "labs.probes.record('answer', {'answer': answer})\n### END HIDDEN TESTS")
+    assignments.annotate_notebook(master, "98_toy")
+    nbformat.write(master, tmp_path / "98_toy.ipynb")
+    edition = copy.deepcopy(master)
+    edition.cells[0].source = "# 实验 98 · 玩具（toy）"
+    edition.metadata["labs"] = {"language": "zh", "translates": "notebooks/98_toy.ipynb"}
+    (tmp_path / "zh").mkdir()
+    nbformat.write(edition, tmp_path / "zh" / "98_toy.ipynb")
+    written = assignments.release_files([tmp_path / "98_toy.ipynb"], tmp_path / "out")
+    assert written == [tmp_path / "out" / "98_toy.ipynb", tmp_path / "out" / "zh" / "98_toy.ipynb"]
+    english, chinese = (nbformat.read(p, as_version=4) for p in written)
+    assert [c.id for c in chinese.cells] == [c.id for c in english.cells]
+    assert "实验 98" in "".join(c.source for c in chinese.cells)
+    assert "6 * 7" not in "".join(c.source for c in chinese.cells) and "BEGIN HIDDEN" not in str(chinese.cells)
+    edition.cells[3].source = edition.cells[3].source.replace("6 * 7", "42")
+    nbformat.write(edition, tmp_path / "zh" / "98_toy.ipynb")
+    with pytest.raises(ValueError, match="zh/98_toy.ipynb cannot be released: cell 98-03: code differs"):
+        assignments.release_files([tmp_path / "98_toy.ipynb"], tmp_path / "out")
+
+
+def _setup(nb):
+    return next(c for c in nb.cells if c.cell_type == "code")
+
+
 def test_release_refuses_a_notebook_without_exercises(tmp_path):
     nb = toy_notebook("print(answer)")
     nbformat.write(nb, tmp_path / "98_toy.ipynb")
@@ -226,6 +254,41 @@ def test_release_points_students_at_their_repository(path, released):
     assert colab.badge(path.name, student=True) in text
     assert colab.install_url(student=True) in text
     assert f"github/{colab.REPOSITORY}/" not in text and f"github.com/{colab.REPOSITORY}@" not in text
+
+
+@pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.stem)
+def test_the_chinese_release_has_the_english_releases_cells_and_no_solution(path, released):
+    """release/zh/NN.ipynb, made from notebooks/zh/NN.ipynb: the English release's cells, ids and
+    grade ids (so it is graded against the same master), no solution or hidden test, its badge at
+    the students' notebooks/zh/, and the note on grading in Chinese."""
+    import re
+
+    from labs.course import colab
+    from labs.course.translation import edition_language
+
+    english = nbformat.read(released / path.name, as_version=4)
+    chinese = nbformat.read(released / "zh" / path.name, as_version=4)
+    assert edition_language(chinese) == "zh"
+    assert [c.id for c in chinese.cells] == [c.id for c in english.cells]
+    def grading_of(nb):  # a markdown cell's checksum is of its own language's text
+        return [{k: v for k, v in c.metadata.get("nbgrader", {}).items() if k != "checksum" or c.cell_type == "code"}
+                for c in nb.cells if c.cell_type == "markdown" or c is not _setup(nb)]
+
+    assert grading_of(chinese) == grading_of(english)
+    assert [c.metadata["nbgrader"]["grade_id"] for c in chinese.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    code = [[c.source for c in nb.cells if c.cell_type == "code" and c is not _setup(nb)] for nb in (english, chinese)]
+    assert code[0] == code[1], "every code cell but the set-up cell is the English one"
+    secret = solution_and_hidden_lines(nbformat.read(path, as_version=4))
+    leaked = {line.strip() for c in chinese.cells for line in c.source.splitlines()} & secret
+    assert not leaked, f"zh/{path.name} release leaks {sorted(leaked)}"
+    text = "\n".join(c.source for c in chinese.cells)
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text
+    assert all(not c.get("outputs") for c in chinese.cells)
+    assert colab.badge(path.name, student=True, lang="zh") in text and 'lang="zh"' in text
+    assert f"github/{colab.REPOSITORY}/" not in text and f"github.com/{colab.REPOSITORY}@" not in text
+    note = next(c for c in chinese.cells if c.id == "grading-note")
+    assert re.search(r"[\u4e00-\u9fff]", note.source) and "`# YOUR CODE HERE`" in note.source
 
 
 @pytest.mark.notebook

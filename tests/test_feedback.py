@@ -27,6 +27,7 @@ needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None,
                                  reason="bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap); "
                                         "grading runs every kernel in it")
 SEED = 918273645
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # Lab 15, exercise 1 (three losses, a point each): the discriminator's right, the deck's generator
 # loss has the wrong sign, the non-saturating one is not written.
@@ -278,13 +279,59 @@ def test_a_feedback_page_is_escaped_and_self_contained(tmp_path):
     assert not re.search(r"(src|href)=|<link|@import|url\(", text), "the page must load nothing"
     twin = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
     exercise = twin["exercises"][0]
+    assert twin["language"] == "en" and not HAN.search(text), "a CSV without a language column is read as before"
     assert exercise["public_check"].startswith("check: AssertionError")
     assert exercise["verdict"] == "hidden tests: wrong on 3 of 20 hidden cases (x)"
     assert exercise["notes"] == ["the check cell was deleted; the course's check was run"]
     assert twin["notes"] == ["empty answer", "for review: exercise 1: calls exec"]
 
 
+def test_a_chinese_row_gets_a_chinese_page_and_its_verdicts_are_sorted_as_in_english(tmp_path):
+    """The CSV's language column chooses the page's language; the Chinese beginnings of a message
+    (检查：, 隐藏测试：) sort it into public check, verdict and notes as the English ones do."""
+    with referee.verdicts_in("zh"):
+        message = " | ".join([_zh(grading.CHECK).format(problem="AssertionError: w 的形状不对"),
+                              _zh(referee.HIDDEN_TESTS).format(summary="20 个隐藏用例中错了 3 个（x）"),
+                              _zh("the check cell was deleted; the course's check was run")])
+    rows = [{"student": "li", "notebook": "01_perceptron", "exercise": "1", "points": "0", "max_points": "1",
+             "status": "failed", "message": message, "language": "zh"},
+            {"student": "li", "notebook": "01_perceptron", "exercise": "total", "points": "0", "max_points": "1",
+             "status": "graded", "message": "", "language": "zh"}]
+    page = feedback.write_feedback(rows, tmp_path)[0]
+    text = page.read_text(encoding="utf-8")
+    assert 'lang="zh-CN"' in text and "0 / 1 分" in text and "评分方式" in text and "未通过" in text
+    twin = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+    assert set(twin) == {"student", "lab", "points", "max_points", "notes", "exercises", "grading", "language"}
+    exercise = twin["exercises"][0]
+    assert exercise["public_check"].startswith("检查：AssertionError") and exercise["status"] == "failed"
+    assert exercise["verdict"].startswith("隐藏测试：") and exercise["status_words"] == "未通过"
+    assert exercise["notes"] == ["检查单元格被删除了；运行的是课程自己的检查"]
+
+
+def _zh(message: str) -> str:
+    return referee._(message)
+
+
 # --- the fake class, graded once: feedback, partial credit, gradebook ---------------------------------
+
+
+def answered_in_chinese(stem: str) -> nbformat.NotebookNode:
+    """A student's copy of the Chinese edition of ``stem`` (its release, as a student opens it from
+    notebooks/zh/) with the same answers as :func:`tests.submissions.answered`: the master's."""
+    from labs.course.translation import edition_language, edition_path
+
+    english = assignments.master_notebook(NOTEBOOKS / f"{stem}.ipynb")
+    student = assignments.release_notebook(assignments.master_notebook(edition_path(stem)), f"{stem}.ipynb",
+                                           lang="zh")
+    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in english.cells
+                 if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in student.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in solutions:
+            cell.source = solutions[grade_id]
+    assert edition_language(student) == "zh" and set(solutions) <= {
+        c.metadata.get("nbgrader", {}).get("grade_id") for c in student.cells}
+    return student
 
 
 @pytest.fixture(scope="module")
@@ -295,6 +342,8 @@ def graded_class(tmp_path_factory):
     student = answered("15_generative", {1: ONE_PART_RIGHT})
     (folder / "one_part").mkdir()
     nbformat.write(student, folder / "one_part" / "15_generative.ipynb")
+    (folder / "correct_zh").mkdir()  # the "correct" student's answers, handed in from the Chinese edition
+    nbformat.write(answered_in_chinese("01_perceptron"), folder / "correct_zh" / "01_perceptron.ipynb")
     out = tmp_path_factory.mktemp("graded")
     references: list[Path] = []
     original = grading.Reference.records
@@ -403,6 +452,32 @@ def test_a_submission_right_on_one_part_gets_exactly_that_parts_points(graded_cl
     assert "part non_saturating (1 of 3 points): wrong" in first["message"]
     page = json.loads((folder / "one_part" / "15_generative.json").read_text(encoding="utf-8"))
     assert page["exercises"][0]["points"] == 1 and page["exercises"][0]["status"] == "partial"
+
+
+@needs_bwrap
+@pytest.mark.notebook
+@pytest.mark.xdist_group("feedback-class")
+def test_a_chinese_edition_submission_gets_the_english_points_and_chinese_feedback(graded_class):
+    """Handed in from notebooks/zh/, the same answers are graded against the same English master
+    (same grade ids, same points); the kernel, the verdicts and the page speak Chinese."""
+    rows, folder, executed, _ = graded_class
+
+    def graded(student):
+        return [r for r in rows if r["student"] == student and r["notebook"] == "01_perceptron"]
+
+    zh, en = graded("correct_zh"), graded("correct")
+    assert [(r["exercise"], r["grade_id"], r["points"], r["max_points"], r["status"]) for r in zh] == [
+        (r["exercise"], r["grade_id"], r["points"], r["max_points"], r["status"]) for r in en], (zh, en)
+    assert zh[-1]["points"] == "3" and {r["language"] for r in zh} == {"zh"} and {r["language"] for r in en} == {"en"}
+    assert zh[0]["message"].startswith("隐藏测试：通过") and en[0]["message"].startswith("hidden tests: passed")
+    page = (folder / "correct_zh" / "01_perceptron.html").read_text(encoding="utf-8")
+    assert HAN.search(page) and "3 / 3 分" in page and "评分方式" in page
+    assert not HAN.search((folder / "correct" / "01_perceptron.html").read_text(encoding="utf-8"))
+    twin = json.loads((folder / "correct_zh" / "01_perceptron.json").read_text(encoding="utf-8"))
+    assert twin["language"] == "zh" and twin["exercises"][0]["verdict"].startswith("隐藏测试：通过")
+    setup = next(c for c in nbformat.read(executed / "correct_zh" / "01_perceptron.ipynb", as_version=4).cells
+                 if c.cell_type == "code")
+    assert HAN.search("".join(o.get("text", "") for o in setup.outputs)), "LABS_LANG=zh did not reach the kernel"
 
 
 @needs_bwrap

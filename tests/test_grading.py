@@ -186,6 +186,51 @@ def test_time_limit_and_an_interrupt_that_is_ignored(toy, tmp_path):
     assert first in ("timeout", "not run") and second == "not run" and short["slow"].points == 0
 
 
+def test_a_submission_is_graded_in_its_editions_language_else_the_instructors(monkeypatch):
+    chinese = nbformat.v4.new_notebook(metadata={"labs": {"language": "zh"}})
+    english = nbformat.v4.new_notebook()
+    monkeypatch.delenv("LABS_LANG", raising=False)
+    assert grading.submission_language(chinese, grading.Settings()) == "zh"
+    assert grading.submission_language(english, grading.Settings()) == "en"
+    assert grading.submission_language(english, grading.Settings(lang="zh")) == "zh"
+    assert grading.submission_language(chinese, grading.Settings(lang="en")) == "zh"
+    monkeypatch.setenv("LABS_LANG", "zh")
+    assert grading.submission_language(None) == "zh"
+
+
+def test_each_thread_grades_in_its_own_language(monkeypatch):
+    """Submissions graded at once, one from each edition, never take each other's language."""
+    import threading
+
+    from labs.course import referee
+
+    monkeypatch.delenv("LABS_LANG", raising=False)
+    said, ready = {}, threading.Barrier(2)
+
+    def grade(lang):
+        with referee.verdicts_in(lang):
+            ready.wait()
+            said[lang] = referee._summary([], 0, 3)
+
+    threads = [threading.Thread(target=grade, args=(lang,)) for lang in ("en", "zh")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert said == {"en": "passed (3 hidden cases checked)", "zh": "通过（检查了 3 个隐藏用例）"}
+    assert referee._summary([], 0, 1) == "passed (1 hidden case checked)"
+
+
+def test_the_instructors_labs_lang_reaches_a_sandboxed_kernel(monkeypatch, tmp_path):
+    from labs.course.sandbox import Sandbox
+
+    monkeypatch.setenv("LABS_LANG", "zh")
+    command = Sandbox("bwrap").command(["python"], runtime_dir=tmp_path, workdir=tmp_path, env={})
+    assert any(command[i:i + 3] == ["--setenv", "LABS_LANG", "zh"] for i in range(len(command)))
+    command = Sandbox("bwrap").command(["python"], runtime_dir=tmp_path, workdir=tmp_path, env={"LABS_LANG": "en"})
+    assert any(command[i:i + 3] == ["--setenv", "LABS_LANG", "en"] for i in range(len(command)))
+
+
 def test_grading_arguments_are_checked(tmp_path):
     with pytest.raises(ValueError, match="cell_timeout must be >= 1"):
         grading.grade_submissions(tmp_path, cell_timeout=0)
@@ -311,18 +356,26 @@ def test_csv_cells_that_look_like_formulas_are_escaped(toy, tmp_path):
 
 @needs_bwrap
 def test_kernels_get_the_data_source_threads_and_no_download(toy, tmp_path):
+    """... and a submission of the Chinese edition (its metadata says so) gets LABS_LANG=zh in its
+    kernel, its verdicts in Chinese and ``zh`` in the CSV's language column."""
     masters, master = toy
     probe = ("import os\nprint('ENV', os.environ.get('LABS_DATA'), os.environ.get('OMP_NUM_THREADS'), "
-             "os.environ.get('TF_FORCE_GPU_ALLOW_GROWTH'), os.environ.get('HOME'), sorted(os.environ))\nanswer = 42")
-    write(toy_submission(master, probe), tmp_path / "in" / "env.ipynb")
+             "os.environ.get('TF_FORCE_GPU_ALLOW_GROWTH'), os.environ.get('HOME'), os.environ.get('LABS_LANG'), "
+             "sorted(os.environ))\nanswer = 42")
+    submission = toy_submission(master, probe)
+    submission.metadata["labs"] = {"language": "zh", "translates": "notebooks/98_toy.ipynb"}
+    write(submission, tmp_path / "in" / "env.ipynb")
     results = grading.grade_submissions(tmp_path / "in", notebook="98", masters_folder=masters, cell_timeout=60,
                                         jobs=2, executed_dir=tmp_path / "executed")
     text = results[0].executed.read_text(encoding="utf-8")
     line = next(line for line in text.splitlines() if "ENV " in line)
     from labs.environment import cpu_cores
 
-    assert f"ENV sample {max(1, cpu_cores() // 2)} true /home/student" in line or "ENV full" in line, line
+    assert f"ENV sample {max(1, cpu_cores() // 2)} true /home/student zh" in line or "ENV full" in line, line
     assert "GITHUB_TOKEN" not in line and "http_proxy" not in line.lower()
+    assert [s.points for s in results[0].scores] == [1, 3] and results[0].language == "zh"
+    assert results[0].scores[0].message.startswith("隐藏测试：通过")
+    assert {row["language"] for row in grading.csv_rows(results)} == {"zh"}
 
 
 @needs_bwrap

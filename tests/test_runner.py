@@ -265,3 +265,40 @@ def test_course_dir_points_the_tools_at_another_course(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "labs", "--course-dir", str(tmp_path / "nowhere"), "release"],
                              capture_output=True, text=True)
     assert missing.returncode == 2 and "has no notebooks/ folder" in missing.stderr
+
+
+def test_the_chinese_edition_runs_into_build_zh_and_keeps_the_english_times(tmp_path, monkeypatch, capsys):
+    """`python -m labs run --lang zh 01` runs notebooks/zh/01_*.ipynb; its outputs and times go to
+    build/zh/, never over the English build/NN_name.* (no kernel is started here)."""
+    from labs.course.translation import edition_notebooks
+
+    chinese = edition_notebooks("zh")[0]
+    assert runner.edition_of(nbformat.read(chinese, as_version=4)) == "zh"
+    assert runner.edition_of(nbformat.read(runner.course_notebooks()[0], as_version=4)) == "en"
+    build = tmp_path / "build"
+    assert runner.output_folder(build, "en") == build and runner.output_folder(build, "zh") == build / "zh"
+    assert runner.output_folder(build / "zh", "zh") == build / "zh"
+    (build / "times-fast.csv").parent.mkdir(parents=True)
+    (build / "times-fast.csv").write_text("notebook,profile,status,seconds,cpu_cores,gpu\n"
+                                          f"{chinese.stem},fast,ok,60.0,2,\n", encoding="utf-8")
+    ran = []
+
+    def fake_execute(path, *, profile, out_dir, **kwargs):
+        folder = runner.output_folder(out_dir, runner.edition_of(nbformat.read(path, as_version=4)))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / path.name).write_text("{}", encoding="utf-8")
+        ran.append(path)
+        return runner.NotebookRun(path, "ok", 1.0, executed=folder / path.name)
+
+    monkeypatch.setattr(runner, "execute_notebook", fake_execute)
+    monkeypatch.setattr(runner, "BUILD", build)
+    seen = {}
+    original = runner.run_course
+    monkeypatch.setattr(runner, "run_course", lambda *a, **k: seen.update(k) or original(*a, **k, out_dir=build))
+    assert main(["run", "--lang", "zh", "--profile", "fast", chinese.stem[:2]]) == 0
+    assert seen["lang"] == "zh" and ran == [chinese]
+    assert (build / "zh" / chinese.name).exists() and not (build / chinese.name).exists()
+    assert (build / "zh" / "times-fast.csv").read_text().splitlines()[1].startswith(f"{chinese.stem},fast,ok,1.0")
+    assert ",60.0," in (build / "times-fast.csv").read_text(), "the English times are left alone"
+    assert f"{build / 'zh'}/" in capsys.readouterr().out
+    assert main(["run", "--lang", "fr"]) == 2

@@ -29,6 +29,8 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from labs.i18n import N_, _, translations
+
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 BEGIN_HIDDEN_TESTS = "### BEGIN HIDDEN TESTS"
 CHECK_CALL = "labs.checks."
@@ -41,12 +43,13 @@ _PARTS = re.compile(r"^\s*#\s*parts:\s*(.+?)\s*$", re.MULTILINE)
 _PART = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)\s*=\s*(\S+)$")
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]")
 
-STUDENT_NOTE = """\
+STUDENT_NOTE = N_("""\
 **How this notebook is graded.** Write your code in each cell that says `# YOUR CODE HERE`,
 in place of `raise NotImplementedError()`; the cell after it checks your answer and tells you
 what is still wrong. For grading, only these answer cells are collected and run inside the
 course's own copy of the notebook: code you put in other cells is not run, and the check
-cells run as they were given to you. Keep each answer in its own cell, and do not delete it."""
+cells run as they were given to you. Keep each answer in its own cell, and do not delete it.""")
+EDITIONS = ("zh",)  # the languages released next to the masters' English, each into <out>/<lang>/
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,7 @@ def annotate_files(paths: Iterable[str | Path]) -> list[Path]:
     return changed
 
 
-def release_notebook(master: NotebookNode, name: str | None = None) -> NotebookNode:
+def release_notebook(master: NotebookNode, name: str | None = None, lang: str = "en") -> NotebookNode:
     """The student's copy of an annotated notebook, made by nbgrader's preprocessors.
 
     Solutions become nbgrader's stub (``raise NotImplementedError()``), hidden tests and
@@ -217,6 +220,8 @@ def release_notebook(master: NotebookNode, name: str | None = None) -> NotebookN
     and every nbgrader cell carries a checksum. A short note on grading follows the header.
     With the notebook's file ``name``, its Colab badge and install line point to the students'
     repository (``STUDENT_REPOSITORY`` in :mod:`labs.course.colab`), never to the masters'.
+    ``lang="zh"`` releases the Chinese edition's notebook: its badge opens the students'
+    ``notebooks/zh/`` and the note on grading is in Chinese.
     """
     from nbgrader.preprocessors import (
         CheckCellMetadata,
@@ -232,18 +237,43 @@ def release_notebook(master: NotebookNode, name: str | None = None) -> NotebookN
     if name is not None:
         from labs.course.colab import apply
 
-        apply(nb, name, student=True)
+        apply(nb, name, student=True, lang=lang)
     for step in (CheckCellMetadata, ClearSolutions, ClearHiddenTests, ClearMarkScheme, ClearOutput,
                  LockCells, ComputeChecksums):
         nb, resources = step().preprocess(nb, resources)
-    note = nbformat.v4.new_markdown_cell(STUDENT_NOTE, id="grading-note")
+    note = nbformat.v4.new_markdown_cell(translations(lang).gettext(STUDENT_NOTE), id="grading-note")
     nb.cells.insert(1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0, note)
     nbformat.validate(nb)
     return nb
 
 
-def release_files(paths: Iterable[str | Path], out_dir: str | Path) -> list[Path]:
-    """Write the student release of each notebook into ``out_dir``; return the files written."""
+def edition_problems(master: NotebookNode, edition: NotebookNode) -> list[str]:
+    """How an edition's notebook differs from its master where it must not: cell ids, nbgrader
+    metadata and every code cell but the set-up cell (empty when it is in step)."""
+    problems = []
+    if [c.get("id") for c in master.cells] != [c.get("id") for c in edition.cells]:
+        problems.append(_("its cells are not the master's cells (ids differ)"))
+        return problems
+    setup = next((i for i, c in enumerate(master.cells) if c.cell_type == "code"), None)
+    for i, (m, e) in enumerate(zip(master.cells, edition.cells)):
+        if m.metadata.get("nbgrader") != e.metadata.get("nbgrader"):
+            problems.append(_("cell {cell}: nbgrader metadata differ").format(cell=m.get("id")))
+        elif m.cell_type == "code" and i != setup and m.source != e.source:
+            problems.append(_("cell {cell}: code differs from the master").format(cell=m.get("id")))
+    return problems
+
+
+def edition_file(path: str | Path, lang: str) -> Path:
+    """The edition ``lang`` of the master at ``path``: ``<its folder>/<lang>/<its name>``."""
+    return Path(path).parent / lang / Path(path).name
+
+
+def release_files(paths: Iterable[str | Path], out_dir: str | Path,
+                  editions: Iterable[str] = EDITIONS) -> list[Path]:
+    """Write the student release of each notebook into ``out_dir``, and of each of its
+    ``editions`` that exists (``notebooks/zh/NN_name.ipynb``) into ``out_dir/<lang>/``; return the
+    files written. An edition is released from its own notebook, stripped the same way, and must
+    be in step with its master (same cells, grade ids and code: ``python -m labs translate``)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -251,8 +281,22 @@ def release_files(paths: Iterable[str | Path], out_dir: str | Path) -> list[Path
         master = master_notebook(path)
         problems = annotation_problems(master, path.stem)
         if problems:
-            raise ValueError(f"{path.name} cannot be released: {'; '.join(problems)}.")
+            raise ValueError(_("{name} cannot be released: {problems}.").format(name=path.name,
+                                                                                 problems="; ".join(problems)))
         target = out_dir / path.name
         nbformat.write(release_notebook(master, path.name), target)
         written.append(target)
+        for lang in editions:
+            source = edition_file(path, lang)
+            if not source.is_file():
+                continue
+            edition = annotate_notebook(nbformat.read(source, as_version=4), path.stem)
+            problems = edition_problems(master, edition)
+            if problems:
+                raise ValueError(_("{name} cannot be released: {problems}; run `python -m labs translate`.").format(
+                    name=f"{lang}/{path.name}", problems="; ".join(problems)))
+            target = out_dir / lang / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(release_notebook(edition, path.name, lang=lang), target)
+            written.append(target)
     return written

@@ -31,6 +31,7 @@ import tempfile
 from pathlib import Path
 
 from labs.course.grading import GradedSubmission, Master, Reference, Settings, grade_notebook, grade_task
+from labs.i18n import _
 
 _WORKER_FOLDERS: dict[tuple[str, str], Path] = {}  # (run, lab) -> this worker's copy of the reference records
 
@@ -39,14 +40,15 @@ def _client(address, timeout: str = "30s"):
     try:
         from dask.distributed import Client
     except ImportError as error:  # an instructor tool: not in the students' install
-        raise RuntimeError("--dask needs dask.distributed: pip install 'dnn-labs[instructor]' "
-                           "(or pip install 'dask[distributed]')") from error
+        raise RuntimeError(_("--dask needs dask.distributed: pip install 'dnn-labs[instructor]' "
+                             "(or pip install 'dask[distributed]')")) from error
     if isinstance(address, Client):
         return address, False
     try:
         return Client(address, timeout=timeout), True
     except OSError as error:
-        raise RuntimeError(f"--dask {address}: cannot reach the Dask scheduler ({error})") from error
+        raise RuntimeError(_("--dask {address}: cannot reach the Dask scheduler ({error})").format(
+            address=address, error=error)) from error
 
 
 def record_files(folder: Path) -> dict[str, bytes]:
@@ -146,12 +148,13 @@ def check_workers(client, settings: Settings) -> None:
 
     answers = client.run(_worker_check, settings.sandbox, settings.env.get("LABS_DATA", "sample"))
     if not answers:
-        raise RuntimeError("the Dask cluster has no workers")
+        raise RuntimeError(_("the Dask cluster has no workers"))
     wrong = {w: a for w, a in answers.items() if a["version"] != labs.__version__ or a["problems"]}
     if wrong:
         said = "; ".join(f"{w}: labs {a['version']}" + (f", {a['problems']}" if a["problems"] else "")
                          for w, a in sorted(wrong.items()))
-        raise RuntimeError(f"Dask workers that cannot grade like this process (labs {labs.__version__}): {said}")
+        raise RuntimeError(_("Dask workers that cannot grade like this process (labs {version}): {workers}").format(
+            version=labs.__version__, workers=said))
 
 
 def grade_on_cluster(address, tasks: list[tuple], folder: Path, masters: dict[str, Master],
@@ -179,8 +182,8 @@ def grade_on_cluster(address, tasks: list[tuple], folder: Path, masters: dict[st
             try:
                 results.append(future.result())
             except Exception as error:  # a worker lost twice: this submission, not the run, fails
-                student, lab, path, _, note = task
-                flag = f"grading failed on the cluster: {type(error).__name__}: {error}"
+                student, lab, path, _nb, note = task
+                flag = _("grading failed on the cluster: {error}").format(error=f"{type(error).__name__}: {error}")
                 if lab is None:
                     results.append(GradedSubmission(student, "", path or folder / student, flag=note))
                 else:

@@ -23,6 +23,7 @@ import numpy as np
 from labs.checks import lab03, lab04, lab05, lab06, lab07, lab08, lab09, lab10, lab11
 from labs.checks._common import EXPECTED_FILE
 from labs.course.runner import NOTEBOOKS, resolve_notebooks
+from labs.i18n import _
 
 SOLUTION_MARKER = "### BEGIN SOLUTION"
 
@@ -47,7 +48,7 @@ def _bp_gradients(master: Callable, case: tuple) -> dict[str, Any]:
 
     x, t, W_ih, theta_h, W_hj, theta_j = case
     right = master(*case)
-    _, z_h, z_j = (a[0] for a in forward(Network([W_ih, W_hj], [theta_h, theta_j], "sigmoid", "squared"),
+    _z_i, z_h, z_j = (a[0] for a in forward(Network([W_ih, W_hj], [theta_h, theta_j], "sigmoid", "squared"),
                                          x[None, :]).outputs)
     # Without f' at the output, δ_j = z_j − t: the master's (z_j − t')·z_j(1 − z_j) for this t'.
     t_out = z_j - (z_j - t) / (z_j * (1 - z_j))
@@ -87,7 +88,7 @@ def _trajectory(master: Callable, case: dict) -> dict[str, Any]:
     settings = [case[name] for name in ("lr", "decay", "momentum") if name in case]
     w, state = np.array(case["w"], dtype=np.float64), case.get("state")
     weights, states = [w], [state]
-    for _ in range(case["steps"]):
+    for _step in range(case["steps"]):
         if state is None:
             w = np.asarray(master(w.copy(), grad(w), *settings), dtype=np.float64)
         else:
@@ -171,7 +172,8 @@ def master_solutions(notebook: str, names: list[str], folder: Path = NOTEBOOKS) 
             exec(compile(source, f"{path.name}:{cell.get('id', '?')}", "exec"), namespace)  # noqa: S102
     missing = [name for name in names if not callable(namespace.get(name))]
     if missing:
-        raise ValueError(f"{path.name} has no solution cell defining {', '.join(missing)}.")
+        raise ValueError(_("{name} has no solution cell defining {functions}.").format(
+            name=path.name, functions=", ".join(missing)))
     return {name: namespace[name] for name in names}
 
 
@@ -198,14 +200,15 @@ def expected_values(folder: Path = NOTEBOOKS) -> dict[str, np.ndarray]:
 
 def differences(stored: dict[str, np.ndarray], fresh: dict[str, np.ndarray]) -> list[str]:
     """What differs between two sets of expected values (empty when they agree)."""
-    problems = [f"{key}: missing" for key in sorted(set(fresh) - set(stored))]
-    problems += [f"{key}: no longer made by any master" for key in sorted(set(stored) - set(fresh))]
+    problems = [_("{key}: missing").format(key=key) for key in sorted(set(fresh) - set(stored))]
+    problems += [_("{key}: no longer made by any master").format(key=key) for key in sorted(set(stored) - set(fresh))]
     for key in sorted(set(stored) & set(fresh)):
         old, new = stored[key], fresh[key]
         if old.shape != new.shape or old.dtype.kind != new.dtype.kind:
-            problems.append(f"{key}: stored {old.dtype}{list(old.shape)}, the master gives {new.dtype}{list(new.shape)}")
+            problems.append(_("{key}: stored {stored}, the master gives {fresh}").format(
+                key=key, stored=f"{old.dtype}{list(old.shape)}", fresh=f"{new.dtype}{list(new.shape)}"))
         elif not np.allclose(old, new, rtol=1e-10, atol=1e-12):
-            problems.append(f"{key}: the stored values differ from the master's")
+            problems.append(_("{key}: the stored values differ from the master's").format(key=key))
     return problems
 
 
@@ -222,14 +225,17 @@ def write(values: dict[str, np.ndarray], path: Path = EXPECTED_FILE) -> Path:
 def run_command(check: bool = False, path: Path = EXPECTED_FILE) -> int:
     """``python -m labs expected [--check]``: write (or only compare) ``labs/checks/expected.npz``."""
     fresh = expected_values()
-    problems = differences(stored_values(path), fresh) if path.exists() else [f"{path} is missing"]
+    problems = (differences(stored_values(path), fresh) if path.exists()
+                else [_("{path} is missing").format(path=path)])
     if not problems:  # leave the file alone: a rewrite would change its bytes (zip dates), not its values
-        print(f"expected values are up to date ({len(fresh)} values of {len(EXERCISES)} exercises)")
+        print(_("expected values are up to date ({values} values of {exercises} exercises)").format(
+            values=len(fresh), exercises=len(EXERCISES)))
         return 0
     for problem in problems:
         print(problem)
     if check:
-        print("run `python -m labs expected` to update them")
+        print(_("run `python -m labs expected` to update them"))
         return 1
-    print(f"wrote {len(fresh)} expected values of {len(EXERCISES)} exercises to {write(fresh, path)}")
+    print(_("wrote {values} expected values of {exercises} exercises to {path}").format(
+        values=len(fresh), exercises=len(EXERCISES), path=write(fresh, path)))
     return 0

@@ -52,6 +52,7 @@ from pathlib import Path
 
 from labs.course.feedback import read_rows
 from labs.course.grading import spreadsheet_safe
+from labs.i18n import _
 
 ROSTER_COLUMNS = ("name", "canvas_id", "sis_user_id", "sis_login_id", "section", "email", "idnumber", "username")
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -99,17 +100,18 @@ def read_roster(path: str | Path) -> dict[str, dict[str, str]]:
         rows = list(csv.DictReader(handle))
     header = {h.strip().lower() for h in (rows[0].keys() if rows else [])}
     if "student" not in header:
-        raise ValueError(f"--roster {path} needs a 'student' column (the submission folder names); "
-                         f"it has {', '.join(sorted(header)) or 'no columns'}.")
+        raise ValueError(_("--roster {path} needs a 'student' column (the submission folder names); "
+                           "it has {columns}.").format(path=path, columns=", ".join(sorted(header)) or _("no columns")))
     unknown = header - {"student", *ROSTER_COLUMNS}
     if unknown:
-        raise ValueError(f"--roster {path}: unknown columns {', '.join(sorted(unknown))}; "
-                         f"use student and any of {', '.join(ROSTER_COLUMNS)}.")
+        raise ValueError(_("--roster {path}: unknown columns {unknown}; use student and any of {columns}.").format(
+            path=path, unknown=", ".join(sorted(unknown)), columns=", ".join(ROSTER_COLUMNS)))
     roster = {}
     for row in rows:
         clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
         if clean["student"] in roster:
-            raise ValueError(f"--roster {path}: student {clean['student']!r} appears twice.")
+            raise ValueError(_("--roster {path}: student {student!r} appears twice.").format(
+                path=path, student=clean["student"]))
         roster[clean["student"]] = clean
     return roster
 
@@ -177,21 +179,24 @@ def run_command(sources: list[Path], out_dir: Path, roster_path: Path | None = N
     """``python -m labs gradebook CSV... --out DIR [--roster R] [--title LAB=TITLE ...]``."""
     book = read_gradebook(sources)
     if not book.maxima:
-        raise ValueError(f"no graded lab in {', '.join(map(str, sources))}: are these python -m labs grade CSVs?")
+        raise ValueError(_("no graded lab in {sources}: are these python -m labs grade CSVs?").format(
+            sources=", ".join(map(str, sources))))
     roster = read_roster(roster_path) if roster_path else None
     named = {}
     for item in titles or []:
         lab, sep, title = item.partition("=")
         matches = [stem for stem in book.labs if stem == lab or stem.startswith(lab + "_")]
         if not sep or not title or len(matches) != 1:
-            raise ValueError(f"--title takes LAB=TITLE with LAB one of {', '.join(book.labs)}; got {item!r}.")
+            raise ValueError(_("--title takes LAB=TITLE with LAB one of {labs}; got {item!r}.").format(
+                labs=", ".join(book.labs), item=item))
         named[matches[0]] = title
     for path in (write_wide(book, out_dir / "gradebook.csv", roster), write_canvas(book, out_dir / "canvas.csv",
                                                                                    roster, named),
                  write_moodle(book, out_dir / "moodle.csv", roster, named)):
-        print(f"wrote {path}")
+        print(_("wrote {path}").format(path=path))
     left_out = _lms_students(book, roster)[1]
     if left_out:
-        print(f"not in the roster, so left out of canvas.csv and moodle.csv: {', '.join(left_out)}")
-    print(f"{len(book.students)} students, labs {', '.join(book.labs)}")
+        print(_("not in the roster, so left out of canvas.csv and moodle.csv: {students}").format(
+            students=", ".join(left_out)))
+    print(_("{students} students, labs {labs}").format(students=len(book.students), labs=", ".join(book.labs)))
     return 0

@@ -38,12 +38,19 @@ exercises already graded keep their points. ``LABS_GRADING=1`` makes the labs us
 profile. Layout: ``SUBMISSIONS_DIR/<student>/<any name>.ipynb`` (one folder per student) or
 ``SUBMISSIONS_DIR/<student>.ipynb``. Which lab a file is comes from its nbgrader ids, else from
 a lab's name inside the file name (Colab's "Copy of 01_perceptron.ipynb" works).
+
+**Languages.** A submission made from the Chinese edition (``notebooks/zh/``, whose metadata
+``labs.language`` is ``"zh"``; a copy keeps it) is graded against the same English master and grade
+ids, with ``LABS_LANG=zh`` in its kernel: its public checks, the referee's verdicts and its feedback
+page speak Chinese, and the CSV's ``language`` column says ``zh``. Any other submission is graded in
+the instructor's language (``LABS_LANG``, which also reaches every kernel; English by default).
 """
 
 from __future__ import annotations
 
 import copy
 import csv
+import os
 import re
 import secrets
 import shutil
@@ -59,9 +66,10 @@ import nbformat
 from nbformat import NotebookNode
 
 from labs.course.assignments import Exercise, check_parts, exercises, master_notebook, release_notebook
-from labs.course.referee import judge_exercise, read_answer, split_check, twins_of
+from labs.course.referee import _, judge_exercise, read_answer, split_check, twins_of, verdicts_in
 from labs.course.runner import NOTEBOOKS, course_notebooks, resolve_notebooks
 from labs.course.sandbox import INSIDE_HOME, Limits, Sandbox
+from labs.i18n import N_, VARIABLE, language
 from labs.validation import check_int, check_positive
 
 DEFAULT_CELL_TIMEOUT = 120
@@ -70,8 +78,14 @@ DEFAULT_OUTPUT_LIMIT = 1_000_000  # characters of stream output kept per cell
 SETUP_TIMEOUT = 120  # for the cells before the first answer: importing TensorFlow can be slow
 GRADING_ENV = {"LABS_GRADING": "1", "MPLBACKEND": "agg", "LABS_RESULTS": "", "TF_FORCE_GPU_ALLOW_GROWTH": "true"}
 CSV_COLUMNS = ("student", "notebook", "exercise", "grade_id", "points", "max_points", "status", "message",
-               "seconds", "sandbox")
+               "seconds", "sandbox", "language")
 HIDDEN_CELL = "labs-hidden-test"  # metadata key of the cells the grader adds for hidden tests
+# The beginnings of a score's message that the feedback page sorts by (see labs.course.feedback).
+ANSWER_CELL = N_("answer cell: {problem}")
+CHECK = N_("check: {problem}")
+PUBLIC_ONLY = N_("graded by the public check alone (this exercise has no hidden test)")
+USES_TWIN = N_("the answer uses {twins}, which already does what this exercise asks: write it yourself")
+FOR_REVIEW = N_("for review: {what}")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -98,6 +112,7 @@ class GradedSubmission:
     flag: str = ""
     executed: Path | None = None  # the executed notebook, when grading was asked to keep it
     sandbox: str = ""
+    language: str = "en"  # the edition the submission was made from; its messages are in that language
 
     @property
     def points(self) -> float:
@@ -156,15 +171,15 @@ def read_submission(path: Path) -> tuple[NotebookNode | None, str]:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        return None, f"cannot read the file ({error.strerror})"
+        return None, _("cannot read the file ({error})").format(error=error.strerror)
     if not raw.strip():
-        return None, "empty file"
+        return None, _("empty file")
     try:
         nb = nbformat.reads(raw.decode("utf-8-sig"), as_version=4)  # -sig: editors that write a BOM
     except Exception as error:  # JSON, encoding and schema errors of every kind
-        return None, f"not a notebook ({type(error).__name__})"
+        return None, _("not a notebook ({error})").format(error=type(error).__name__)
     if not isinstance(nb.get("cells"), list) or not nb.cells:
-        return None, "empty notebook (no cells)"
+        return None, _("empty notebook (no cells)")
     return nb, ""
 
 
@@ -180,7 +195,8 @@ def find_answer(submission: NotebookNode, master: Master, exercise: Exercise) ->
     if copies:
         edited = [c for c in copies if c.source.strip() != master.stubs[exercise.answer_id].strip()]
         chosen = (edited or copies)[-1]
-        note = f"the answer cell appears {len(copies)} times; the last edited one was graded" if len(copies) > 1 else ""
+        note = (_("the answer cell appears {times} times; the last edited one was graded").format(times=len(copies))
+                if len(copies) > 1 else "")
         return chosen.source, note
     # Some editors drop cell metadata: take the code cell just before an unchanged check,
     # unless that cell is one of the course's own.
@@ -190,18 +206,18 @@ def find_answer(submission: NotebookNode, master: Master, exercise: Exercise) ->
     for before, cell in zip(cells, cells[1:]):
         if (cell.source.strip() in (check_source, public_source) and before.get("cell_type") == "code"
                 and not _grade_id_of(before) and before.source.strip() not in course_cells):
-            return before.source, "answer cell found by its place before the check (its metadata was lost)"
-    return None, f"answer cell {exercise.answer_id} not found in the submission"
+            return before.source, _("answer cell found by its place before the check (its metadata was lost)")
+    return None, _("answer cell {grade_id} not found in the submission").format(grade_id=exercise.answer_id)
 
 
 def _check_note(submission: NotebookNode, master: Master, exercise: Exercise) -> str:
     found = [c for c in submission.cells if _grade_id_of(c) == exercise.check_id]
     if not found:
-        return "the check cell was deleted; the course's check was run"
+        return _("the check cell was deleted; the course's check was run")
     released = split_check(master.cell(exercise.check_id).source)[0].strip()
     if any(c.get("source", "").strip() not in (released, master.cell(exercise.check_id).source.strip())
            for c in found):
-        return "the check cell was edited; the course's check was run"
+        return _("the check cell was edited; the course's check was run")
     return ""
 
 
@@ -242,7 +258,8 @@ def _executor_class():
                 if used <= self.output_limit:
                     outs.append(nbformat.v4.new_output(
                         "stream", name="stdout",
-                        text=f"\n[output cut: more than {self.output_limit:,} characters in this cell]\n"))
+                        text="\n" + _("[output cut: more than {limit:,} characters in this cell]").format(
+                            limit=self.output_limit) + "\n"))
                 return None
             return super().output(outs, msg, display_id, cell_index)
 
@@ -317,11 +334,13 @@ class Settings:
     env: dict[str, str] = field(default_factory=dict)
     output_limit: int = DEFAULT_OUTPUT_LIMIT
     executed_dir: Path | None = None
+    lang: str = ""  # the instructor's language (LABS_LANG); "" leaves the kernels' environment as it is
 
 
-def _execute(nb: NotebookNode, settings: Settings, probes: Path) -> tuple[int, _Stop | None]:
+def _execute(nb: NotebookNode, settings: Settings, probes: Path, lang: str | None = None) -> tuple[int, _Stop | None]:
     """Run ``nb`` in place in a fresh sandboxed kernel whose records go to ``probes``; return the
-    last cell finished and why it stopped early."""
+    last cell finished and why it stopped early. ``lang`` (else the instructor's, if set) is the
+    kernel's ``LABS_LANG``: the language its public checks speak."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     from labs.course.sandbox import kernel_manager_class
@@ -330,19 +349,24 @@ def _execute(nb: NotebookNode, settings: Settings, probes: Path) -> tuple[int, _
     workdir = Path(tempfile.mkdtemp(prefix="labs-grade-"))
     inside = f"{INSIDE_HOME}/.probes" if settings.sandbox.kind != "none" else str(workdir / ".probes")
     env = {**GRADING_ENV, **settings.env, "LABS_PROBE_DIR": inside, "LABS_PROBE_SEED": str(settings.seed)}
+    if lang or settings.lang:
+        env["LABS_LANG"] = lang or settings.lang
     manager = kernel_manager_class(settings.sandbox, workdir, env)
     executor = _executor_class()(kernel_manager_class=manager)
     stop = None
     try:
         executor.run(nb, str(workdir), deadline, _cell_timeouts(nb, settings.cell_timeout), settings.output_limit)
     except DeadKernelError:
-        reason = manager.last_watchdog_reason() or "os._exit, a crash or out of memory"
-        stop = _Stop(executor.current, f"the kernel died in cell {executor.current} ({reason})", died=True)
+        reason = manager.last_watchdog_reason() or _("os._exit, a crash or out of memory")
+        stop = _Stop(executor.current, _("the kernel died in cell {cell} ({reason})").format(
+            cell=executor.current, reason=reason), died=True)
     except _OutOfTime:
-        stop = _Stop(executor.current, f"time limit of {settings.time_limit:g} s reached", out_of_time=True)
+        stop = _Stop(executor.current, _("time limit of {seconds:g} s reached").format(seconds=settings.time_limit),
+                     out_of_time=True)
     except CellTimeoutError:
-        stop = _Stop(executor.current, f"cell {executor.current} went on after being interrupted at "
-                     f"{settings.cell_timeout} s; grading stopped there", out_of_time=True)
+        stop = _Stop(executor.current, _("cell {cell} went on after being interrupted at {seconds} s; grading "
+                                         "stopped there").format(cell=executor.current, seconds=settings.cell_timeout),
+                     out_of_time=True)
     finally:
         source = workdir / ".probes"
         if source.is_dir() and not source.is_symlink():
@@ -377,14 +401,16 @@ class Reference:
                 settings.time_limit = max(settings.time_limit, 1800)
                 settings.cell_timeout = max(settings.cell_timeout, 600)
                 finished, stop = _execute(nb, settings, folder)
-                problems = [f"cell {i}: {text}" for i, c in enumerate(nb.cells) if (text := _problem(c))
-                            and c.metadata.get(HIDDEN_CELL)]
+                problems = [_("cell {cell}").format(cell=i) + f": {text}" for i, c in enumerate(nb.cells)
+                            if (text := _problem(c)) and c.metadata.get(HIDDEN_CELL)]
                 missing = [n for n in self.master.hidden if not (folder / str(n)).is_dir()]
                 if stop or problems or missing:
-                    raise RuntimeError(
-                        f"{self.master.stem}: the master's own solutions did not run cleanly through the hidden "
-                        f"tests ({'; '.join(filter(None, [stop.reason if stop else '', *problems]))}"
-                        f"{'; nothing recorded for exercise ' + ', '.join(map(str, missing)) if missing else ''}).")
+                    nothing = (_("nothing recorded for exercise {numbers}").format(numbers=", ".join(map(str, missing)))
+                               if missing else "")
+                    raise RuntimeError(_(
+                        "{lab}: the master's own solutions did not run cleanly through the hidden tests "
+                        "({problems})").format(lab=self.master.stem, problems="; ".join(
+                            filter(None, [stop.reason if stop else "", *problems, nothing]))))
                 self.folder = folder
             return self.folder
 
@@ -409,16 +435,18 @@ def _score(exercise: Exercise, master: Master, run: _Run, reference: Reference, 
     if last > run.finished:
         if stop and stop.out_of_time and stop.cell in (index[exercise.answer_id], index[exercise.check_id], last):
             return ExerciseScore(exercise, 0.0, "timeout", stop.reason)
-        return ExerciseScore(exercise, 0.0, "not run", f"not run: {stop.reason}" if stop else "not run")
-    public_points, _ = determine_grade(check)
-    problems = [f"{where}: {text}" for where, cell in (("answer cell", answer), ("check", check))
+        return ExerciseScore(exercise, 0.0, "not run",
+                             _("not run: {reason}").format(reason=stop.reason) if stop else _("not run"))
+    public_points, _max_points = determine_grade(check)
+    problems = [where.format(problem=text) for where, cell in ((_(ANSWER_CELL), answer), (_(CHECK), check))
                 if (text := _problem(cell))]
     timed_out = _timed_out(answer) or _timed_out(check)
     if timed_out:
-        problems.insert(0, f"ran out of time ({cell_timeout} s a cell; an endless loop?) and was interrupted")
+        problems.insert(0, _("ran out of time ({seconds} s a cell; an endless loop?) and was interrupted").format(
+            seconds=cell_timeout))
     if exercise.number in master.hidden:
         if hidden_index is not None and _timed_out(nb.cells[hidden_index]):
-            problems.append("the hidden tests ran out of time (an endless loop on other inputs?)")
+            problems.append(_("the hidden tests ran out of time (an endless loop on other inputs?)"))
         verdict = judge_exercise(reference.records() / str(exercise.number), run.probes / str(exercise.number),
                                  master.parts.get(exercise.number))
         problems.append(verdict.message)
@@ -426,11 +454,10 @@ def _score(exercise: Exercise, master: Master, run: _Run, reference: Reference, 
     else:
         passed = public_points == exercise.points
         share = 1.0 if passed else 0.0
-        problems.append("graded by the public check alone (this exercise has no hidden test)")
+        problems.append(_(PUBLIC_ONLY))
     if twins:
         passed, share = False, 0.0
-        problems.insert(0, f"the answer uses {', '.join(twins)}, which already does what this exercise asks: "
-                        "write it yourself")
+        problems.insert(0, _(USES_TWIN).format(twins=", ".join(twins)))
     status = "timeout" if timed_out and not passed else ("passed" if passed else "partial" if share > 0 else "failed")
     return ExerciseScore(exercise, exercise.points if passed else round(exercise.points * share, 6), status,
                          " | ".join(problems))
@@ -446,7 +473,8 @@ def _exercise_of(master: Master, nb: NotebookNode, index: int | None) -> Exercis
 
 
 def run_answers(master: Master, answers: dict[str, str], settings: Settings, reference: Reference,
-                twins: dict[int, list[str]] | None = None) -> tuple[list[ExerciseScore], NotebookNode, str]:
+                twins: dict[int, list[str]] | None = None,
+                lang: str | None = None) -> tuple[list[ExerciseScore], NotebookNode, str]:
     """Run the master with ``answers`` and score every exercise; a dying kernel costs one exercise.
 
     Each run after a kernel's death gets a time budget of its own, and an exercise is scored
@@ -460,22 +488,22 @@ def run_answers(master: Master, answers: dict[str, str], settings: Settings, ref
             dropped = {e.answer_id for e in master.exercises if e.number in killed}
             nb = _graded_copy(master, {k: v for k, v in answers.items() if k not in dropped})
             probes = scratch / str(len(runs))
-            finished, stop = _execute(nb, settings, probes)
+            finished, stop = _execute(nb, settings, probes, lang)
             runs.append(_Run(nb, finished, stop, probes))
             culprit = _exercise_of(master, nb, stop.cell) if stop and stop.died else None
             if culprit is None or culprit.number in killed:
                 break
             cell = nb.cells[stop.cell]
-            kind = ("answer" if cell.metadata.get("nbgrader", {}).get("solution")
-                    else "hidden test" if cell.metadata.get(HIDDEN_CELL) else "check")
+            kind = (N_("answer") if cell.metadata.get("nbgrader", {}).get("solution")
+                    else N_("hidden test") if cell.metadata.get(HIDDEN_CELL) else N_("check"))
             killed[culprit.number] = (kind, stop.reason.partition(" (")[2].rstrip(")"))
         scores = []
         for exercise in master.exercises:
             if exercise.number in killed:
                 kind, why = killed[exercise.number]
-                scores.append(ExerciseScore(exercise, 0.0, "kernel died", (
-                    f"the kernel died while running the {kind} cell ({why}); the other exercises were graded in "
-                    "a fresh kernel without this answer")))
+                scores.append(ExerciseScore(exercise, 0.0, "kernel died", _(
+                    "the kernel died while running the {kind} cell ({why}); the other exercises were graded in "
+                    "a fresh kernel without this answer").format(kind=_(kind), why=why)))
                 continue
             reached = [r for r in runs if _reached(r, exercise)]
             run = reached[-1] if reached else runs[-1]
@@ -483,7 +511,8 @@ def run_answers(master: Master, answers: dict[str, str], settings: Settings, ref
                                  (twins or {}).get(exercise.number, [])))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    flags = [f"the kernel died in exercise {n} ({why})" for n, (_, why) in killed.items()]
+    flags = [_("the kernel died in exercise {number} ({why})").format(number=n, why=why)
+             for n, (_kind, why) in killed.items()]
     if runs[-1].stop:
         flags.append(runs[-1].stop.reason)
     return scores, runs[-1].nb, "; ".join(dict.fromkeys(flags))
@@ -496,12 +525,36 @@ def _reached(run: _Run, exercise: Exercise) -> bool:
     return last <= run.finished
 
 
+def submission_language(submission: NotebookNode | None, settings: Settings | None = None) -> str:
+    """The language a submission is graded in: its edition's (``labs.language`` in its metadata, see
+    :func:`labs.course.translation.edition_language`), else the instructor's (``LABS_LANG``)."""
+    from labs.course.translation import edition_language
+    from labs.i18n import check_language
+
+    found = edition_language(submission) if submission is not None else "en"
+    if found != "en":
+        return found
+    return check_language(settings.lang) if settings is not None and settings.lang else language()
+
+
 def grade_notebook(submission: NotebookNode | None, master: Master, student: str, source: Path, *,
                    note: str = "", settings: Settings | None = None,
                    reference: Reference | None = None) -> GradedSubmission:
-    """Grade one submitted notebook against its master; ``note`` says what was odd about the file."""
+    """Grade one submitted notebook against its master; ``note`` says what was odd about the file.
+
+    A submission made from the Chinese edition is graded against the same (English) master, with
+    ``LABS_LANG=zh`` in its kernel, so its checks, verdicts and feedback speak Chinese."""
     settings = settings or Settings()
-    reference = reference or Reference(master, settings)
+    lang = submission_language(submission, settings)
+    with verdicts_in(lang):
+        result = _grade_notebook(submission, master, student, source, note, settings,
+                                 reference or Reference(master, settings), lang)
+    result.language = lang
+    return result
+
+
+def _grade_notebook(submission: NotebookNode | None, master: Master, student: str, source: Path, note: str,
+                    settings: Settings, reference: Reference, lang: str) -> GradedSubmission:
     start = time.perf_counter()
     result = GradedSubmission(student, master.stem, source, flag=note, sandbox=_sandbox_label(settings))
     if submission is None:
@@ -516,17 +569,19 @@ def grade_notebook(submission: NotebookNode | None, master: Master, student: str
             twins[exercise.number], flags[exercise.number] = reading.twins, reading.flags
         notes[exercise.number] = [n for n in (how, _check_note(submission, master, exercise)) if n]
     if not answers:
-        result.flag = "; ".join(filter(None, [note, "no answer cells found: is this the right lab?"]))
+        result.flag = "; ".join(filter(None, [note, _("no answer cells found: is this the right lab?")]))
         result.scores = [ExerciseScore(e, 0.0, "missing", result.flag) for e in master.exercises]
         return result
-    result.scores, executed, flag = run_answers(master, answers, settings, reference, twins)
-    tampering = [f"exercise {n}: {', '.join(f)}" for n, f in flags.items() if f]
-    result.flag = "; ".join(filter(None, [note, flag, *(["for review: " + "; ".join(tampering)] if tampering else [])]))
+    result.scores, executed, flag = run_answers(master, answers, settings, reference, twins, lang)
+    tampering = [_("exercise {number}: {flags}").format(number=n, flags=", ".join(f))
+                 for n, f in flags.items() if f]
+    review = [_(FOR_REVIEW).format(what="; ".join(tampering))] if tampering else []
+    result.flag = "; ".join(filter(None, [note, flag, *review]))
     for score in result.scores:
         if score.exercise.answer_id not in answers:
             score.status = "missing"
         review = flags.get(score.exercise.number)
-        extra = [f"for review: the answer {', '.join(review)}"] if review else []
+        extra = [_(FOR_REVIEW).format(what=_("the answer {flags}").format(flags=", ".join(review)))] if review else []
         score.message = " | ".join(filter(None, [score.message, *notes[score.exercise.number], *extra]))
     if settings.executed_dir is not None:
         target = Path(settings.executed_dir) / _safe(student) / f"{master.stem}.ipynb"
@@ -552,7 +607,7 @@ def find_submissions(folder: Path) -> list[tuple[str, list[Path]]]:
     """Students and their files: one sub-folder per student, or one file named after the student."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"SUBMISSIONS_DIR {folder} is not a folder.")
+        raise FileNotFoundError(_("SUBMISSIONS_DIR {folder} is not a folder.").format(folder=folder))
     students = []
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
@@ -583,7 +638,7 @@ def _tasks(students: list[tuple[str, list[Path]]], masters: dict[str, Master], o
     tasks = []
     for student, files in students:
         if not files:
-            tasks.append((student, only, None, None, "no notebook submitted"))
+            tasks.append((student, only, None, None, _("no notebook submitted")))
             continue
         chosen: dict[str | None, list] = {}
         for path in files:
@@ -595,16 +650,16 @@ def _tasks(students: list[tuple[str, list[Path]]], masters: dict[str, Master], o
                 lab = only
             chosen.setdefault(lab, []).append((path, nb, problem))
         if only is not None and not chosen:
-            tasks.append((student, only, None, None, f"no notebook of {only} submitted"))
+            tasks.append((student, only, None, None, _("no notebook of {lab} submitted").format(lab=only)))
             continue
         for lab, found in chosen.items():
             found.sort(key=lambda item: (identify_lab(item[1], item[0], all_stems) == lab, item[0].stat().st_mtime))
             path, nb, problem = found[-1]
             if lab is None and not problem:
-                problem = "cannot tell which lab this notebook is"
+                problem = _("cannot tell which lab this notebook is")
             if len(found) > 1:
-                problem = "; ".join(filter(None, [problem, f"{len(found)} files for this lab; graded the newest, "
-                                                            f"{path.name}"]))
+                problem = "; ".join(filter(None, [problem, _("{files} files for this lab; graded the newest, {name}").format(
+                    files=len(found), name=path.name)]))
             tasks.append((student, lab, path, nb, problem))
     return tasks
 
@@ -620,7 +675,7 @@ def grade_task(task: tuple, folder: Path, masters: dict[str, Master], settings: 
         return grade_notebook(nb, masters[lab], student, source, note=note, settings=settings,
                               reference=references[lab])
     except Exception as error:  # one broken submission must never stop the others
-        flag = f"grading failed: {type(error).__name__}: {error}"
+        flag = _("grading failed: {error}").format(error=f"{type(error).__name__}: {error}")
         return grade_notebook(None, masters[lab], student, source, note=flag, settings=settings)
 
 
@@ -674,7 +729,8 @@ def grade_submissions(
     only = paths[0].stem if notebook else None
     tasks = _tasks(find_submissions(Path(folder)), masters, only, all_stems)
     settings = Settings(cell_timeout, time_limit, sandbox, secrets.randbits(31) if seed is None else int(seed),
-                        grading_environment(jobs), executed_dir=Path(executed_dir) if executed_dir else None)
+                        grading_environment(jobs), executed_dir=Path(executed_dir) if executed_dir else None,
+                        lang=language() if os.environ.get(VARIABLE, "").strip() else "")
     references = {stem: Reference(master, settings) for stem, master in masters.items()}
     if dask is not None:  # the same tasks, graded on the workers of a Dask cluster
         from labs.course.distributed import grade_on_cluster
@@ -701,11 +757,12 @@ def csv_rows(results: list[GradedSubmission]) -> list[dict[str, object]]:
                          "exercise": score.exercise.number, "grade_id": score.exercise.check_id,
                          "points": f"{score.points:g}", "max_points": f"{score.exercise.points:g}",
                          "status": score.status, "message": score.message, "seconds": "",
-                         "sandbox": result.sandbox})
+                         "sandbox": result.sandbox, "language": result.language})
         rows.append({"student": result.student, "notebook": result.notebook, "exercise": "total",
                      "grade_id": "", "points": f"{result.points:g}", "max_points": f"{result.max_points:g}",
                      "status": "flagged" if result.flag else "graded", "message": result.flag,
-                     "seconds": f"{result.seconds:.1f}", "sandbox": result.sandbox})
+                     "seconds": f"{result.seconds:.1f}", "sandbox": result.sandbox,
+                     "language": result.language})
     return rows
 
 

@@ -46,17 +46,58 @@ working folder …), which are flagged for the instructor and change no points b
 from __future__ import annotations
 
 import ast
+import contextvars
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from labs.i18n import LANGUAGES, N_, check_language, translations
+from labs.i18n import _ as _speaking_now
+
 MAX_RECORD_BYTES = 64 * 1024**2
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
 _TWINS = re.compile(r"^\s*#\s*twins:\s*(.+)$", re.MULTILINE)
+
+
+# --- the language of a verdict -----------------------------------------------------------------
+
+_LANGUAGE = contextvars.ContextVar("labs_verdict_language", default=None)
+
+
+@contextmanager
+def verdicts_in(lang: str | None) -> Iterator[None]:
+    """Write the grader's words (verdicts, scores' messages, feedback) in ``lang`` inside the block.
+
+    Unlike :func:`labs.i18n.speaking`, this holds for the current thread (context) alone, so that
+    submissions graded at once, from the English and the Chinese edition, each get their own
+    language. ``None``: the instructor's language (:func:`labs.i18n.language`)."""
+    token = _LANGUAGE.set(check_language(lang) if lang is not None else None)
+    try:
+        yield
+    finally:
+        _LANGUAGE.reset(token)
+
+
+def _(message: str) -> str:
+    """``message`` in the language of :func:`verdicts_in`, else the instructor's (:mod:`labs.i18n`)."""
+    lang = _LANGUAGE.get()
+    return translations(lang).gettext(message) if lang else _speaking_now(message)
+
+
+def in_every_language(message: str) -> list[str]:
+    """``message`` in each language of the course, English first (to read back what was written)."""
+    return list(dict.fromkeys(translations(lang).gettext(message) for lang in LANGUAGES))
+
+
+def prefixes(template: str) -> tuple[str, ...]:
+    """The text before the first ``{field}`` of ``template``, in every language."""
+    return tuple(dict.fromkeys(t.split("{", 1)[0] for t in in_every_language(template)))
 
 
 # --- hidden tests in a master's check cell -----------------------------------------------------
@@ -107,13 +148,14 @@ def read_records(folder: Path, *, with_judges: bool) -> tuple[dict[str, Record],
     for path in sorted(folder.glob("*.npz")):
         name = path.stem
         if not _regular_file(path):
-            problems.append(f"record {name} is not a plain file of at most {MAX_RECORD_BYTES >> 20} MB")
+            problems.append(_("record {name} is not a plain file of at most {megabytes} MB").format(
+                name=name, megabytes=MAX_RECORD_BYTES >> 20))
             continue
         try:
             with np.load(path, allow_pickle=False) as data:
                 values = {key: data[key] for key in data.files}
         except Exception as error:  # a file the student's code wrote: anything can be wrong with it
-            problems.append(f"record {name} cannot be read ({type(error).__name__})")
+            problems.append(_("record {name} cannot be read ({error})").format(name=name, error=type(error).__name__))
             continue
         record = Record(name, values)
         if with_judges:
@@ -141,36 +183,41 @@ def _compare(key: str, got: np.ndarray, want: np.ndarray, judge: str, options: d
     if judge in ("at_least", "at_most"):
         value = _as_numbers(got)
         if value is None or value.size != 1 or not np.all(np.isfinite(value)):
-            return f"{key} must be one finite number"
+            return _("{key} must be one finite number").format(key=key)
         threshold = float(options.get("threshold", float(np.ravel(want)[0])))
         ok = float(value.real.ravel()[0]) >= threshold if judge == "at_least" else float(value.real.ravel()[0]) <= threshold
-        return "" if ok else f"{key} is {'below' if judge == 'at_least' else 'above'} the required level"
+        if ok:
+            return ""
+        return (_("{key} is below the required level") if judge == "at_least"
+                else _("{key} is above the required level")).format(key=key)
     if judge == "same_distribution":
         from scipy.stats import ks_2samp
 
         a, b = _as_numbers(got), _as_numbers(want)
         if a is None or a.shape != b.shape:
-            return f"{key} has shape {got.shape}; the hidden case needs another shape"
+            return _("{key} has shape {shape}; the hidden case needs another shape").format(key=key, shape=got.shape)
         if not np.all(np.isfinite(a)):
-            return f"{key} contains NaN or inf"
+            return _("{key} contains NaN or inf").format(key=key)
         p = ks_2samp(a.real.ravel(), b.real.ravel()).pvalue
-        return "" if p >= options.get("alpha", 1e-3) else f"{key} does not follow the distribution asked for"
+        return "" if p >= options.get("alpha", 1e-3) else _("{key} does not follow the distribution asked for").format(
+            key=key)
     if got.shape != want.shape:
-        return f"{key} has shape {got.shape}; the hidden case needs another shape"
+        return _("{key} has shape {shape}; the hidden case needs another shape").format(key=key, shape=got.shape)
     if want.dtype.kind in "US" or got.dtype.kind in "US" or judge == "equal":
         same = got.dtype.kind in "US" if want.dtype.kind in "US" else got.dtype.kind not in "US"
-        return "" if same and np.array_equal(got, want) else f"{key} differs in {_count(got, want)} of {want.size}"
+        return "" if same and np.array_equal(got, want) else _("{key} differs in {wrong} of {size}").format(
+            key=key, wrong=_count(got, want), size=want.size)
     a, b = _as_numbers(got), _as_numbers(want)
     if a is None:
-        return f"{key} must be numbers"
+        return _("{key} must be numbers").format(key=key)
     if not np.all(np.isfinite(a)) and np.all(np.isfinite(b)):
-        return f"{key} contains NaN or inf"
+        return _("{key} contains NaN or inf").format(key=key)
     close = np.isclose(a, b, rtol=options.get("rtol", 1e-6), atol=options.get("atol", 1e-8), equal_nan=True)
     if close.all():
         return ""
     if np.any(b != 0) and np.isclose(a, -b, rtol=options.get("rtol", 1e-6), atol=options.get("atol", 1e-8)).all():
-        return f"{key} has the right size but the opposite sign"
-    return f"{key} differs in {int((~close).sum())} of {b.size} values"
+        return _("{key} has the right size but the opposite sign").format(key=key)
+    return _("{key} differs in {wrong} of {size} values").format(key=key, wrong=int((~close).sum()), size=b.size)
 
 
 def _wrong_cases(got: np.ndarray, want: np.ndarray, judge: str, options: dict[str, float], cases: int) -> int:
@@ -193,7 +240,7 @@ def _count(got: np.ndarray, want: np.ndarray) -> str:
     try:
         return str(int(np.sum(got != want)))
     except Exception:  # incomparable types
-        return "all"
+        return _("all")
 
 
 @dataclass
@@ -217,14 +264,17 @@ def _part_of(record: str, parts: dict[str, float]) -> str | None:
 
 
 def _cases(n: int) -> str:
-    return f"{n} hidden case{'s' if n != 1 else ''}"
+    return (_("{n} hidden case") if n == 1 else _("{n} hidden cases")).format(n=n)
 
 
 def _summary(wrong: list[str], bad: int, cases: int) -> str:
     if not wrong:
-        return f"passed ({_cases(cases)} checked)"
-    shown = "; ".join(wrong[:3]) + (f"; and {len(wrong) - 3} more" if len(wrong) > 3 else "")
-    return f"wrong on {bad} of {_cases(cases)} ({shown})"
+        return _("passed ({cases} checked)").format(cases=_cases(cases))
+    shown = "; ".join(wrong[:3]) + (_("; and {more} more").format(more=len(wrong) - 3) if len(wrong) > 3 else "")
+    return _("wrong on {wrong} of {cases} ({shown})").format(wrong=bad, cases=_cases(cases), shown=shown)
+
+
+HIDDEN_TESTS = N_("hidden tests: {summary}")
 
 
 def judge_exercise(reference: Path, student: Path, parts: dict[str, float] | None = None) -> Verdict:
@@ -236,55 +286,60 @@ def judge_exercise(reference: Path, student: Path, parts: dict[str, float] | Non
     """
     wanted, problems = read_records(reference, with_judges=True)
     if problems:
-        raise RuntimeError(f"the master's hidden test records cannot be read: {'; '.join(problems)}")
+        raise RuntimeError(_("the master's hidden test records cannot be read: {problems}").format(
+            problems="; ".join(problems)))
     if not wanted:
-        raise RuntimeError(f"the master recorded nothing in {reference}: does its hidden test call labs.probes.record?")
+        raise RuntimeError(_("the master recorded nothing in {folder}: does its hidden test call "
+                             "labs.probes.record?").format(folder=reference))
     got, problems = read_records(student, with_judges=False)
     wrong: dict[str, list[str]] = {}  # record -> what is wrong with it
     bad: dict[str, int] = {}  # record -> hidden cases wrong
     for name, want in wanted.items():
         record, texts, count = got.get(name), [], 0
         if record is None:
-            texts.append(f"the hidden test {name} recorded nothing (your code raised, never returned, or grading "
-                         "was tampered with)")
+            texts.append(_("the hidden test {name} recorded nothing (your code raised, never returned, or "
+                           "grading was tampered with)").format(name=name))
             count = want.count()
         else:
             for key, value in want.values.items():
                 cases = want.cases.get(key, 1)
                 text = (_compare(key, record.values[key], value, want.judge, want.options)
-                        if key in record.values else f"no value for {key}")
+                        if key in record.values else _("no value for {key}").format(key=key))
                 if text:
                     texts.append(f"{name}: {text}")
                     count += (_wrong_cases(record.values[key], value, want.judge, want.options, cases)
                               if key in record.values else cases)
             extra = set(record.values) - set(want.values)
             if extra:
-                texts.append(f"{name}: unexpected values {', '.join(sorted(extra))}")
+                texts.append(_("{name}: unexpected values {keys}").format(name=name, keys=", ".join(sorted(extra))))
         wrong[name], bad[name] = texts, count
     if not parts:
         texts = problems + [t for name in wanted for t in wrong[name]]
         cases = sum(w.count() for w in wanted.values())
-        return Verdict(not texts, "hidden tests: " + _summary(texts, sum(bad.values()), cases))
+        return Verdict(not texts, _(HIDDEN_TESTS).format(summary=_summary(texts, sum(bad.values()), cases)))
     groups: dict[str, list[str]] = {part: [] for part in parts}
     for name in wanted:
         part = _part_of(name, parts)
         if part is None:
-            raise RuntimeError(f"the master's record {name} counts for none of the parts {', '.join(parts)}: name "
-                               "each record after its part (e.g. exercise_part)")
+            raise RuntimeError(_("the master's record {name} counts for none of the parts {parts}: name "
+                                 "each record after its part (e.g. exercise_part)").format(
+                name=name, parts=", ".join(parts)))
         groups[part].append(name)
     empty = [part for part, names in groups.items() if not names]
     if empty:
-        raise RuntimeError(f"the master recorded nothing for the parts {', '.join(empty)}")
+        raise RuntimeError(_("the master recorded nothing for the parts {parts}").format(parts=", ".join(empty)))
     earned, words = 0.0, []
     for part, names in groups.items():
         texts = [t for name in names for t in wrong[name]]
         cases = sum(wanted[name].count() for name in names)
         if not texts and not problems:
             earned += parts[part]
-        words.append(f"part {part} ({parts[part]:g} of {sum(parts.values()):g} points): "
-                     + _summary(texts, sum(bad[name] for name in names), cases))
+        words.append(_("part {part} ({points:g} of {total:g} points): {summary}").format(
+            part=part, points=parts[part], total=sum(parts.values()),
+            summary=_summary(texts, sum(bad[name] for name in names), cases)))
     total = sum(parts.values())
-    message = f"hidden tests: {earned:g} of {total:g} points by parts ({'; '.join(problems + words)})"
+    message = _(HIDDEN_TESTS).format(summary=_("{earned:g} of {total:g} points by parts ({details})").format(
+        earned=earned, total=total, details="; ".join(problems + words)))
     return Verdict(earned == total and not problems, message, earned / total if total else 0.0)
 
 
@@ -292,20 +347,20 @@ def judge_exercise(reference: Path, student: Path, parts: dict[str, float] | Non
 
 # name used in the answer -> why it is flagged
 _FLAGGED_NAMES = {
-    "get_ipython": "uses get_ipython (the kernel's hooks)",
-    "exec": "calls exec", "eval": "calls eval", "compile": "calls compile", "__import__": "calls __import__",
-    "globals": "reads globals()", "locals": "reads locals()", "vars": "reads vars()",
-    "setattr": "calls setattr", "delattr": "calls delattr", "breakpoint": "calls breakpoint",
+    "get_ipython": N_("uses get_ipython (the kernel's hooks)"),
+    "exec": N_("calls exec"), "eval": N_("calls eval"), "compile": N_("calls compile"), "__import__": N_("calls __import__"),
+    "globals": N_("reads globals()"), "locals": N_("reads locals()"), "vars": N_("reads vars()"),
+    "setattr": N_("calls setattr"), "delattr": N_("calls delattr"), "breakpoint": N_("calls breakpoint"),
 }
 _FLAGGED_ATTRIBUTES = {
-    "__code__": "touches __code__", "__globals__": "touches __globals__", "__builtins__": "touches __builtins__",
-    "__dict__": "touches a __dict__", "__class__": "touches __class__", "__subclasses__": "touches __subclasses__",
-    "modules": "reads sys.modules", "meta_path": "changes the import system", "path_hooks": "changes the import system",
-    "input_transformers_cleanup": "adds an IPython input transformer",
-    "input_transformers_post": "adds an IPython input transformer", "ast_transformers": "adds an IPython AST transformer",
-    "events": "registers IPython events", "system": "runs a shell command (os.system)", "popen": "runs a shell command",
-    "fork": "forks a process", "kill": "sends signals", "_exit": "ends the process", "environ": "reads the environment",
-    "setrecursionlimit": "changes the recursion limit", "settrace": "installs a tracer", "setprofile": "installs a profiler",
+    "__code__": N_("touches __code__"), "__globals__": N_("touches __globals__"), "__builtins__": N_("touches __builtins__"),
+    "__dict__": N_("touches a __dict__"), "__class__": N_("touches __class__"), "__subclasses__": N_("touches __subclasses__"),
+    "modules": N_("reads sys.modules"), "meta_path": N_("changes the import system"), "path_hooks": N_("changes the import system"),
+    "input_transformers_cleanup": N_("adds an IPython input transformer"),
+    "input_transformers_post": N_("adds an IPython input transformer"), "ast_transformers": N_("adds an IPython AST transformer"),
+    "events": N_("registers IPython events"), "system": N_("runs a shell command (os.system)"), "popen": N_("runs a shell command"),
+    "fork": N_("forks a process"), "kill": N_("sends signals"), "_exit": N_("ends the process"), "environ": N_("reads the environment"),
+    "setrecursionlimit": N_("changes the recursion limit"), "settrace": N_("installs a tracer"), "setprofile": N_("installs a profiler"),
 }
 # Modules an exercise answer has no use for (``os``, ``sys`` and ``pathlib`` are read by their attributes).
 _FLAGGED_MODULES = {
@@ -355,18 +410,18 @@ def read_answer(source: str, twins: list[str] | None = None) -> AnswerReading:
             for alias in node.names:
                 full = f"{module}.{alias.name}" if module else alias.name
                 if full.split(".")[0] in _FLAGGED_MODULES:
-                    flag(f"imports {full}")
+                    flag(_("imports {module}").format(module=full))
                 for name in twins:
                     if full == name or full.startswith(name + ".") or ("." not in name and alias.name == name):
                         twin(name)
         elif isinstance(node, ast.Name):
             if node.id in _FLAGGED_NAMES and isinstance(node.ctx, ast.Load):
-                flag(_FLAGGED_NAMES[node.id])
+                flag(_(_FLAGGED_NAMES[node.id]))
             if node.id in leaves and node.id not in bound and node.id not in imported and isinstance(node.ctx, ast.Load):
                 twin(leaves[node.id])  # a name an earlier cell of the notebook brought in
         elif isinstance(node, ast.Attribute):
             if node.attr in _FLAGGED_ATTRIBUTES:
-                flag(_FLAGGED_ATTRIBUTES[node.attr])
+                flag(_(_FLAGGED_ATTRIBUTES[node.attr]))
             dotted = _dotted(node)
             full = resolve(dotted) if dotted else ""
             for name in twins:
@@ -375,7 +430,7 @@ def read_answer(source: str, twins: list[str] | None = None) -> AnswerReading:
                 elif "." not in name and node.attr == name:
                     twin(name)
             if isinstance(node.ctx, (ast.Store, ast.Del)) and _is_module_attribute(node, imported):
-                flag(f"assigns {dotted or node.attr} (changes an imported module)")
+                flag(_("assigns {name} (changes an imported module)").format(name=dotted or node.attr))
         elif isinstance(node, ast.Call):
             _read_call(node, flag)
             if _dotted(node.func) in ("getattr", "__import__", "importlib.import_module"):
@@ -416,7 +471,8 @@ def _strip_magics(source: str, reading: AnswerReading) -> str:
     for line in source.splitlines():
         stripped = line.lstrip()
         if stripped.startswith(("%", "!")) or re.match(r"^\w+\s*=\s*[!%]", stripped):
-            reading.flags.append(f"runs an IPython magic or shell command ({stripped.split()[0][:20]})")
+            reading.flags.append(_("runs an IPython magic or shell command ({command})").format(
+                command=stripped.split()[0][:20]))
             lines.append("")
         else:
             lines.append(line)
@@ -468,12 +524,12 @@ def _read_call(node: ast.Call, flag) -> None:
         target = writes = None
     if writes is not None:
         path = _constant_path(target)
-        verb = "writes" if writes else "opens"
         if path is None:
-            flag(f"{verb} a file whose name is computed")
+            flag(_("writes a file whose name is computed") if writes else _("opens a file whose name is computed"))
         elif path.startswith(("/", "~")) or ".." in Path(path).parts:
-            flag(f"{verb} a file outside the working folder ({path[:40]})")
+            flag((_("writes a file outside the working folder ({path})") if writes
+                  else _("opens a file outside the working folder ({path})")).format(path=path[:40]))
     if func.endswith(("os.system", "os.popen", "os.execv", "os.execl", "os.spawnl")):
-        flag("runs a shell command")
+        flag(_("runs a shell command"))
     if func == "getattr" and len(node.args) > 1 and not isinstance(node.args[1], ast.Constant):
-        flag("calls getattr with a computed name")
+        flag(_("calls getattr with a computed name"))

@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from labs.i18n import _
 from labs.profiles import PROFILES
 from labs.validation import check_choice, check_int
 
@@ -81,7 +82,8 @@ def resolve_notebooks(names: list[str] | None, folder: Path = NOTEBOOKS) -> list
         matches = [p for p in available if p.stem == name or p.stem.startswith(f"{name}_") or p.name == name]
         if len(matches) != 1:
             listed = ", ".join(p.stem for p in available)
-            raise ValueError(f"NOTEBOOK {name!r} matches {len(matches)} notebooks; choose one of: {listed}.")
+            raise ValueError(_("NOTEBOOK {name!r} matches {count} notebooks; choose one of: {listed}.").format(
+                name=name, count=len(matches), listed=listed))
         chosen.append(matches[0])
     return chosen
 
@@ -126,7 +128,30 @@ ProgressHook = Callable[[Path, int, int, float], None]
 
 def print_progress(path: Path, cell: int, cells: int, seconds: float) -> None:
     """One line as a notebook's code cell ``cell`` of ``cells`` starts, with the time so far."""
-    print(f"  {path.stem}: cell {cell}/{cells} ({seconds:.0f} s)", flush=True)
+    print("  " + _("{notebook}: cell {cell}/{cells} ({seconds:.0f} s)").format(
+        notebook=path.stem, cell=cell, cells=cells, seconds=seconds), flush=True)
+
+
+def pad(text: str, width: int, align: str = "<") -> str:
+    """``text`` padded to ``width`` columns as a terminal shows it (a Chinese character takes two)."""
+    import unicodedata
+
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    space = " " * max(0, width - shown)
+    return space + text if align == ">" else text + space
+
+
+def edition_of(nb) -> str:
+    """The language of a notebook: ``"en"`` for a master, ``"zh"`` for the Chinese edition's."""
+    from labs.course.translation import edition_language
+
+    return edition_language(nb)
+
+
+def output_folder(out_dir: Path, lang: str) -> Path:
+    """Where a notebook of edition ``lang`` writes its outputs: ``out_dir`` for the masters,
+    ``out_dir/<lang>/`` for an edition (so build/zh/ never overwrites the English build/)."""
+    return out_dir if lang == "en" or Path(out_dir).name == lang else Path(out_dir) / lang
 
 
 def execute_notebook(
@@ -144,7 +169,8 @@ def execute_notebook(
     ``timeout`` is seconds per cell (:data:`DEFAULT_CELL_TIMEOUT`; 0 or None: no limit).
     ``progress(path, k, n, seconds)`` is called as code cell k of n starts. Whatever goes
     wrong inside (a cell's error, a timeout, a kernel that dies or does not start) marks the
-    run failed with the reason; only a notebook that does not exist raises."""
+    run failed with the reason; only a notebook that does not exist raises. A notebook of the
+    Chinese edition (``notebooks/zh/``) writes to ``out_dir/zh/`` and its kernel gets ``LABS_LANG=zh``."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -152,11 +178,13 @@ def execute_notebook(
     check_choice("profile", profile, PROFILES)
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"notebook {path} does not exist.")
+        raise FileNotFoundError(_("notebook {path} does not exist.").format(path=path))
+    nb = nbformat.read(path, as_version=4)
+    lang = edition_of(nb)
+    out_dir = output_folder(Path(out_dir), lang)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / f"{path.stem}.results.json"
     results.unlink(missing_ok=True)
-    nb = nbformat.read(path, as_version=4)
     code_cells = {i: k for k, i in enumerate((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), start=1)}
     current = {"index": None}
     start = time.perf_counter()
@@ -176,16 +204,18 @@ def execute_notebook(
     )
     # The kernel gets its settings through its own environment (not os.environ), so that
     # notebooks executed at once in threads each record to their own results file.
-    env = {**os.environ, "LABS_PROFILE": profile, "LABS_RESULTS": str(results), **(extra_env or {})}
+    env = {**os.environ, "LABS_PROFILE": profile, "LABS_RESULTS": str(results),
+           **({"LABS_LANG": lang} if lang != "en" else {}), **(extra_env or {})}
     status, error = "ok", ""
     try:
         client.execute(env=env)
     except CellExecutionError as exc:
         status = "failed"
-        error = f"cell {current['index']}: {exc.ename}: {exc.evalue}"
+        error = _("cell {cell}").format(cell=current["index"]) + f": {exc.ename}: {exc.evalue}"
     except Exception as exc:  # a timeout, a dead kernel, one that never started: this notebook fails
         status = "failed"
-        where = f"cell {current['index']}" if current["index"] is not None else "before the first cell"
+        where = (_("cell {cell}").format(cell=current["index"]) if current["index"] is not None
+                 else _("before the first cell"))
         first_line = (str(exc).strip().splitlines() or [""])[0]
         error = f"{where}: {type(exc).__name__}: {first_line}"
     seconds = time.perf_counter() - start
@@ -196,12 +226,13 @@ def execute_notebook(
         if html:
             from nbconvert import HTMLExporter
 
-            body, _ = HTMLExporter().from_notebook_node(nb)
+            body, _resources = HTMLExporter().from_notebook_node(nb)
             html_path = out_dir / f"{path.stem}.html"
             html_path.write_text(body, encoding="utf-8")
     except Exception as exc:  # the run's outcome stands; say what could not be saved
         status = "failed"
-        error = (error + "; " if error else "") + f"saving the outputs: {type(exc).__name__}: {exc}"
+        error = (error + "; " if error else "") + _("saving the outputs: {error}").format(
+            error=f"{type(exc).__name__}: {exc}")
     return NotebookRun(path, status, seconds, error, executed if executed.exists() else None, html_path,
                        results if results.exists() else None)
 
@@ -217,8 +248,8 @@ def data_sources(runs: list[NotebookRun]) -> list[str]:
             continue
         for entry in recorded.get("data_sources", []):
             used.setdefault((entry.get("data", "?"), entry.get("why", "?")), []).append(run.notebook.stem[:2])
-    return [f"Data: {data}, {why} (notebooks {', '.join(dict.fromkeys(stems))})"
-            for (data, why), stems in used.items()]
+    return [_("Data: {data}, {why} (notebooks {notebooks})").format(
+        data=data, why=why, notebooks=", ".join(dict.fromkeys(stems))) for (data, why), stems in used.items()]
 
 
 def default_jobs(machine: dict[str, str] | None = None) -> int:
@@ -236,23 +267,35 @@ def run_course(
     timeout: int | None = DEFAULT_CELL_TIMEOUT,
     jobs: int | None = None,
     progress: bool = True,
+    lang: str = "en",
 ) -> list[NotebookRun]:
     """Execute the chosen notebooks (``jobs`` at a time, default :func:`default_jobs`),
     printing a line as each code cell starts (``progress``) and a row per notebook as it
     finishes, then one line per data source the notebooks used. A notebook that fails in any
-    way is reported failed; the others run on and the times CSV is written."""
-    notebooks = resolve_notebooks(names)
+    way is reported failed; the others run on and the times CSV is written. ``lang="zh"`` runs
+    the Chinese edition's notebooks (``notebooks/zh/``), whose outputs go to ``out_dir/zh/``."""
+    from labs.i18n import check_language
+
+    lang = check_language(lang, "--lang")
+    if lang == "en":
+        folder, notebooks = NOTEBOOKS, resolve_notebooks(names)
+    else:
+        from labs.course.translation import edition_folder
+
+        folder = edition_folder(lang)
+        notebooks = resolve_notebooks(names, folder)
     if not notebooks:
-        raise ValueError(f"No notebooks found in {NOTEBOOKS}.")
+        raise ValueError(_("No notebooks found in {folder}.").format(folder=folder))
     machine = machine_summary()
     jobs = default_jobs(machine) if jobs is None else check_int("jobs", jobs, minimum=1)
     jobs = min(jobs, len(notebooks))
     width = max(len(p.stem) for p in notebooks)
-    at_once = f", {jobs} at a time" if jobs > 1 else ""
-    limit = f"{timeout} s per cell" if timeout else "no limit per cell"
-    print(f"Executing {len(notebooks)} notebook(s) in the {profile!r} profile{at_once} ({limit}); "
-          f"output in {out_dir}/")
-    print(f"{'notebook':<{width}}  {'status':<7} {'seconds':>8}")
+    at_once = _(", {jobs} at a time").format(jobs=jobs) if jobs > 1 else ""
+    limit = _("{seconds} s per cell").format(seconds=timeout) if timeout else _("no limit per cell")
+    print(_("Executing {count} notebook(s) in the {profile!r} profile{at_once} ({limit}); output in {folder}/").format(
+        count=len(notebooks), profile=profile, at_once=at_once, limit=limit, folder=output_folder(out_dir, lang)))
+    notebook, status, seconds = _("notebook"), _("status"), _("seconds")
+    print(f"{pad(notebook, width)}  {pad(status, 7)} {pad(seconds, 8, '>')}")
     lock = threading.Lock()
 
     def show(path: Path, cell: int, cells: int, seconds: float) -> None:
@@ -281,18 +324,24 @@ def run_course(
     finally:
         wall = time.perf_counter() - start
         runs = [finished[path] for path in notebooks if path in finished]
-        _write_times(runs, profile, out_dir, machine)
+        groups: dict[Path, list[NotebookRun]] = {}  # an edition's times go to its own folder (build/zh/)
+        for run in runs:
+            groups.setdefault(run.executed.parent if run.executed else output_folder(out_dir, lang), []).append(run)
+        for folder, group in (groups or {output_folder(out_dir, lang): []}).items():
+            _write_times(group, profile, folder, machine)
     total = sum(r.seconds for r in runs)
-    print(f"{'total':<{width}}  {'':<7} {total:8.1f}")
+    total_label, wall_label = _("total"), _("wall clock")
+    print(f"{pad(total_label, width)}  {'':<7} {total:8.1f}")
     if jobs > 1:
-        print(f"{'wall clock':<{width}}  {'':<7} {wall:8.1f}  ({jobs} notebooks at a time)")
+        print(f"{pad(wall_label, width)}  {'':<7} {wall:8.1f}  " + _("({jobs} notebooks at a time)").format(jobs=jobs))
     if len(runs) == len(course_notebooks()):
         print(budget_line(wall if jobs > 1 else total, profile, machine))
     for line in data_sources(runs):
         print(line)
     for run in runs:
         if run.status != "ok":
-            print(f"\nFAILED {run.notebook.name}, {run.error}\n  executed copy: {run.executed}")
+            print("\n" + _("FAILED {notebook}, {error}").format(notebook=run.notebook.name, error=run.error)
+                  + "\n  " + _("executed copy: {path}").format(path=run.executed))
     return runs
 
 
@@ -314,13 +363,17 @@ def machine_summary() -> dict[str, str]:
 def budget_line(total: float, profile: str, machine: dict[str, str]) -> str:
     """How a whole-course run compares with the course's time budget for its profile."""
     budget = TIME_BUDGET_GPU_MIN.get(profile) if machine["gpu"] else TIME_BUDGET_MIN.get(profile)
-    where = f"one GPU ({machine['gpu']})" if machine["gpu"] else "2 CPU cores"
-    measured = f"{total / 60:.1f} min on {machine['cpu_cores']} CPU cores" + (
-        f" and {machine['gpu']}" if machine["gpu"] else "")
+    where = _("one GPU ({gpu})").format(gpu=machine["gpu"]) if machine["gpu"] else _("2 CPU cores")
+    measured = (_("{minutes:.1f} min on {cores} CPU cores and {gpu}") if machine["gpu"]
+                else _("{minutes:.1f} min on {cores} CPU cores")).format(
+        minutes=total / 60, cores=machine["cpu_cores"], gpu=machine["gpu"])
     if budget is None:
-        return f"Whole course: {measured}; no budget is set for the {profile!r} profile on {where}."
-    verdict = "within" if total <= budget * 60 else "OVER"
-    return f"Whole course: {measured}; {verdict} the {budget} min budget for the {profile!r} profile on {where}."
+        return _("Whole course: {measured}; no budget is set for the {profile!r} profile on {where}.").format(
+            measured=measured, profile=profile, where=where)
+    template = (_("Whole course: {measured}; within the {budget} min budget for the {profile!r} profile on {where}.")
+                if total <= budget * 60 else
+                _("Whole course: {measured}; OVER the {budget} min budget for the {profile!r} profile on {where}."))
+    return template.format(measured=measured, budget=budget, profile=profile, where=where)
 
 
 def read_times(path: Path) -> list[dict[str, str]]:

@@ -33,6 +33,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from labs.i18n import N_, _
+
 SANDBOXES = ("bwrap", "docker", "podman", "none")
 DEFAULT_SANDBOX = "bwrap"
 DEFAULT_MEMORY = 4 * 1024**3  # bytes, all the kernel's processes together
@@ -41,13 +43,13 @@ DEFAULT_FILE_SIZE = 512 * 1024**2  # largest file a kernel may write, bytes
 DEFAULT_IMAGE = "dnn-labs-grader"  # Docker/Podman image with Python, the requirements and `labs`
 INSIDE_HOME = "/home/student"
 INSTALL_HINT = {
-    "bwrap": "install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install "
-             "bubblewrap`), or choose --sandbox docker|podman, or --sandbox none to grade unsandboxed",
-    "docker": "install Docker and build the grading image (see the README), or choose another --sandbox",
-    "podman": "install Podman and build the grading image (see the README), or choose another --sandbox",
+    "bwrap": N_("install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install "
+                "bubblewrap`), or choose --sandbox docker|podman, or --sandbox none to grade unsandboxed"),
+    "docker": N_("install Docker and build the grading image (see the README), or choose another --sandbox"),
+    "podman": N_("install Podman and build the grading image (see the README), or choose another --sandbox"),
 }
 # Variables a kernel may see, if the grader has them; everything else (tokens, proxies…) is dropped.
-PASSED_VARIABLES = ("LANG", "LC_ALL", "TZ", "TF_CPP_MIN_LOG_LEVEL")
+PASSED_VARIABLES = ("LANG", "LC_ALL", "TZ", "TF_CPP_MIN_LOG_LEVEL", "LABS_LANG")
 READ_ONLY_SYSTEM = ("/usr", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
                     "/etc/fonts", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
                     "/etc/hosts", "/etc/matplotlibrc")
@@ -77,16 +79,19 @@ class Sandbox:
 
     def __post_init__(self) -> None:
         if self.kind not in SANDBOXES:
-            raise ValueError(f"sandbox must be one of {', '.join(SANDBOXES)}; got {self.kind!r}.")
+            raise ValueError(_("sandbox must be one of {choices}; got {kind!r}.").format(
+                choices=", ".join(SANDBOXES), kind=self.kind))
 
     def check_available(self) -> None:
         """Raise :class:`SandboxUnavailable`, saying how to install it, when the tool is missing."""
         if self.kind == "none":
             return
         if shutil.which(self.kind) is None:
-            raise SandboxUnavailable(f"--sandbox {self.kind}: `{self.kind}` is not installed; {INSTALL_HINT[self.kind]}.")
+            raise SandboxUnavailable(_("--sandbox {kind}: `{kind}` is not installed; {hint}.").format(
+                kind=self.kind, hint=_(INSTALL_HINT[self.kind])))
         if self.kind == "bwrap" and shutil.which("prlimit") is None:
-            raise SandboxUnavailable("--sandbox bwrap needs `prlimit` (util-linux) for its limits; install util-linux.")
+            raise SandboxUnavailable(_("--sandbox bwrap needs `prlimit` (util-linux) for its limits; "
+                                       "install util-linux."))
 
     # --- the kernel's command line -------------------------------------------------------------
 
@@ -183,13 +188,19 @@ def kernel_manager_class(sandbox: Sandbox, workdir: Path, env: dict[str, str]):
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
 
-    reasons: list[str] = []
+    reasons: list[tuple[str, dict]] = []  # (message, its fields): put in words where it is read
 
     class SandboxedKernelManager(AsyncKernelManager):
         @staticmethod
         def last_watchdog_reason() -> str:
-            """Why the watchdog stopped a kernel of this class, if it did."""
-            return reasons[-1] if reasons else ""
+            """Why the watchdog stopped a kernel of this class, if it did (in the reader's language:
+            the watchdog runs in a thread of its own)."""
+            if not reasons:
+                return ""
+            from labs.course.referee import _ as in_words
+
+            message, fields = reasons[-1]
+            return in_words(message).format(**fields)
 
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
@@ -232,7 +243,7 @@ def kernel_manager_class(sandbox: Sandbox, workdir: Path, env: dict[str, str]):
 class Watchdog(threading.Thread):
     """Kills a sandbox when its processes together use more memory or processes than allowed."""
 
-    def __init__(self, pid: int, limits: Limits, reasons: list[str], interval: float = 0.1):
+    def __init__(self, pid: int, limits: Limits, reasons: list[tuple[str, dict]], interval: float = 0.1):
         super().__init__(daemon=True, name=f"watchdog-{pid}")
         self.pid, self.limits, self.interval, self.reasons = pid, limits, interval, reasons
         self.reason = ""
@@ -254,12 +265,14 @@ class Watchdog(threading.Thread):
                 memory = sum(_rss(p) for p in tree)
             except psutil.Error:
                 return
+            found = None
             if memory > self.limits.memory:
-                self.reason = f"memory limit of {self.limits.memory / 1024**3:g} GiB reached"
+                found = (N_("memory limit of {gib:g} GiB reached"), {"gib": self.limits.memory / 1024**3})
             elif len(tree) > self.limits.processes + 2:  # prlimit/bwrap and bwrap's init
-                self.reason = f"process limit of {self.limits.processes} reached"
-            if self.reason:
-                self.reasons.append(self.reason)
+                found = (N_("process limit of {processes} reached"), {"processes": self.limits.processes})
+            if found:
+                self.reason = found[0].format(**found[1])
+                self.reasons.append(found)
                 _kill_tree(tree)
                 return
 

@@ -42,6 +42,7 @@ from pathlib import Path
 from labs.course.assignments import BEGIN_SOLUTION
 from labs.course.grading import Master, _tasks, find_answer, find_submissions, spreadsheet_safe
 from labs.course.runner import NOTEBOOKS, course_notebooks, resolve_notebooks
+from labs.i18n import _
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_MIN_TOKENS = 40
@@ -102,8 +103,8 @@ def _copydetect():
     try:
         import copydetect
     except ImportError as error:  # an instructor tool: not in the students' install
-        raise RuntimeError("similarity needs copydetect: pip install 'dnn-labs[instructor]' "
-                           "(or pip install copydetect)") from error
+        raise RuntimeError(_("similarity needs copydetect: pip install 'dnn-labs[instructor]' "
+                             "(or pip install copydetect)")) from error
     return copydetect
 
 
@@ -173,7 +174,7 @@ def _boilerplate(lines: set[str]) -> set[int]:
 def collect(folder: Path, masters: dict[str, Master], only: str | None, all_stems) -> dict:
     """(lab, exercise number) -> the answers handed in, taken as grading takes them."""
     found: dict[tuple[str, int], list[tuple[str, Path | None, str]]] = {}
-    for student, lab, path, nb, _ in _tasks(find_submissions(folder), masters, only, all_stems):
+    for student, lab, path, nb, _note in _tasks(find_submissions(folder), masters, only, all_stems):
         if lab is None or nb is None:
             continue
         master = masters[lab]
@@ -235,9 +236,9 @@ def find_similar(folder: str | Path, *, notebook: str | None = None, threshold: 
                  masters_folder: Path = NOTEBOOKS) -> Report:
     """Compare the answers in ``folder`` (laid out as for grading); ``notebook`` fixes the lab."""
     if not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be in (0, 1]; got {threshold}.")
+        raise ValueError(_("threshold must be in (0, 1]; got {threshold}.").format(threshold=threshold))
     if min_tokens < 1 or common < 2:
-        raise ValueError("min_tokens must be at least 1 and common at least 2.")
+        raise ValueError(_("min_tokens must be at least 1 and common at least 2."))
     paths = resolve_notebooks([notebook], masters_folder) if notebook else course_notebooks(masters_folder)
     masters = {p.stem: Master.load(p) for p in paths}
     all_stems = [p.stem for p in course_notebooks(masters_folder)] or list(masters)
@@ -261,7 +262,7 @@ def _highlighted(answer: Answer, slices: list[tuple[int, int]]) -> str:
             out.append(f"<span class='course'>{html.escape(line)}</span>")
             continue
         for flag, group in itertools.groupby(zip(line, marks[here:here + len(line)]), key=lambda pair: pair[1]):
-            chunk = html.escape("".join(ch for ch, _ in group))
+            chunk = html.escape("".join(ch for ch, _marked in group))
             out.append(f"<mark>{chunk}</mark>" if flag else chunk)
         here += len(line)
     return "".join(out)
@@ -277,26 +278,35 @@ def write_html(report: Report, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     e = html.escape
-    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-             "<title>Similar answers</title>", f"<style>{_STYLE}</style></head><body>",
-             "<h1>Similar answers</h1>",
-             f"<p>{len(report.pairs)} pair(s) at similarity &ge; {report.threshold:g}. Compared with copydetect "
-             "(names, layout and comments normalised away); the course's own lines (def line, docstring, stub) "
-             "and code most of the class wrote alike are left out; answers under "
-             f"{report.min_tokens} tokens are too short to judge. <b>This flags; it changes no grade.</b> "
-             "Highlighted: passages found in both answers; grey: the course's lines, not compared.</p>", "<table><tr><th>lab</th><th>exercise</th>"
-             "<th>answers compared</th><th>too short</th><th>unanswered</th></tr>"]
+    from labs.i18n import language
+
+    title, flags_only = e(_("Similar answers")), _("This flags; it changes no grade.")
+    intro = e(_("{pairs} pair(s) at similarity >= {threshold:g}. Compared with copydetect (names, layout and "
+                "comments normalised away); the course's own lines (def line, docstring, stub) and code most of "
+                "the class wrote alike are left out; answers under {tokens} tokens are too short to judge.").format(
+        pairs=len(report.pairs), threshold=report.threshold, tokens=report.min_tokens)).replace("&gt;=", "&ge;")
+    head = "".join(f"<th>{e(label)}</th>" for label in (
+        _("lab"), _("exercise"), _("answers compared"), _("too short"), _("unanswered")))
+    parts = [f"<!DOCTYPE html><html lang='{'zh-CN' if language() == 'zh' else 'en'}'><head><meta charset='utf-8'>",
+             f"<title>{title}</title>", f"<style>{_STYLE}</style></head><body>",
+             f"<h1>{title}</h1>",
+             f"<p>{intro} <b>{e(flags_only)}</b> "
+             + e(_("Highlighted: passages found in both answers; grey: the course's lines, not compared.")) + "</p>",
+             f"<table><tr>{head}</tr>"]
     for key in sorted(set(report.compared) | set(report.unanswered)):
         parts.append(f"<tr><td>{e(key[0])}</td><td>{key[1]}</td><td>{report.compared.get(key, 0)}</td>"
                      f"<td>{report.short.get(key, 0)}</td><td>{report.unanswered.get(key, 0)}</td></tr>")
     parts.append("</table>")
     for pair in report.pairs:
-        parts.append(f"<h2>{e(pair.notebook)} exercise {pair.exercise}: {e(pair.a.student)} and {e(pair.b.student)}"
-                     f" &mdash; similarity {pair.similarity:.2f}</h2>")
+        parts.append("<h2>" + e(_("{notebook} exercise {exercise}: {first} and {second} — similarity "
+                                   "{similarity:.2f}").format(notebook=pair.notebook, exercise=pair.exercise,
+                                                             first=pair.a.student, second=pair.b.student,
+                                                             similarity=pair.similarity)) + "</h2>")
         parts.append("<table class='pair'><tr>")
         for answer, share in ((pair.a, pair.share_a), (pair.b, pair.share_b)):
-            parts.append(f"<td><b>{e(answer.student)}</b> <span class='muted'>({e(str(answer.source or ''))}; "
-                         f"{share:.0%} of this answer found in the other, {answer.tokens} tokens)</span></td>")
+            parts.append(f"<td><b>{e(answer.student)}</b> <span class='muted'>(" + e(_(
+                "{source}; {share:.0%} of this answer found in the other, {tokens} tokens").format(
+                    source=str(answer.source or ""), share=share, tokens=answer.tokens)) + ")</span></td>")
         parts.append("</tr><tr>")
         for answer, slices in ((pair.a, pair.slices_a), (pair.b, pair.slices_b)):
             parts.append(f"<td><pre>{_highlighted(answer, slices)}</pre></td>")
