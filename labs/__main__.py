@@ -238,9 +238,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             from labs.course.runner import run_course
+            from labs.i18n import check_language, speaking
 
-            runs = run_course(args.notebooks, profile=args.profile or profile_name(), timeout=args.timeout,
-                              jobs=args.jobs, progress=not args.no_progress, lang=args.lang)
+            edition = check_language(args.lang, "--lang")
+            with speaking(None if edition == "en" else edition):  # the Chinese edition's run speaks Chinese
+                runs = run_course(args.notebooks, profile=args.profile or profile_name(), timeout=args.timeout,
+                                  jobs=args.jobs, progress=not args.no_progress, lang=edition)
             return 0 if all(r.status == "ok" for r in runs) else 1
         if args.command == "claims":
             return _claims(args)

@@ -429,7 +429,7 @@ def update_messages(lang: str = "zh", *, check: bool = False) -> MessagesReport:
     outputs = {}
     for path, writer, cat in ((MESSAGE_TEMPLATE, write_po, template), (po_file, write_po, catalogue)):
         out = io.BytesIO()
-        writer(out, cat, width=0, sort_output=True, include_previous=True)
+        writer(out, cat, width=0, sort_output=True, include_lineno=False)  # a moved line changes nothing
         outputs[path] = out.getvalue()
     out = io.BytesIO()
     write_mo(out, catalogue, use_fuzzy=False)
@@ -470,7 +470,7 @@ def fill_messages(translations: dict[str, str], lang: str = "zh") -> MessagesRep
         message.flags.discard("fuzzy")
         message.previous_id = []  # the English Babel matched it to is no longer what it translates
     with po_file.open("wb") as f:
-        write_po(f, catalogue, width=0, sort_output=True, include_previous=True)
+        write_po(f, catalogue, width=0, sort_output=True, include_lineno=False)
     return update_messages(lang)
 
 
