@@ -24,8 +24,9 @@ outside its own fresh folder, runs with an allow-listed environment, and is stop
 process it started at the end of its grading, or earlier when it passes its memory, process,
 output or time limits; a submission cannot change another one's grade. It does not promise:
 that an answer copied from a classmate, or from the source of a ``labs`` lesson function a later
-lab needs, is caught (the static read catches calls to those functions, not copies of their
-code); that a kernel cannot read the hidden test's source while that cell runs (it holds no
+lab needs, is caught by grading (the static read catches calls to those functions, not copies of
+their code; ``python -m labs similarity``, or ``grade --similarity``, flags near-identical answers
+across students for a person to read, and changes no points); that a kernel cannot read the hidden test's source while that cell runs (it holds no
 expected value); that limits hold against a kernel exploit (bubblewrap relies on Linux
 namespaces; the process count is enforced by a watchdog, not by cgroups — Docker or Podman
 enforce both with cgroups); or anything at all with ``--sandbox none``, which the CSV marks
