@@ -83,6 +83,57 @@ def executed_zh(tmp_path_factory):
     return get
 
 
+# The class graded once for the whole suite: test_grading (scores and messages), test_feedback
+# (feedback pages, partial credit, the Chinese edition's submission, the gradebook) and
+# test_distributed (a LocalCluster must give the same rows) all read this one run. Its tests share
+# the xdist group below, so one process grades while the other goes on with the rest of the suite.
+GRADED_CLASS_GROUP = "graded-class"
+GRADED_CLASS_SETTINGS = {"cell_timeout": 30, "time_limit": 900, "seed": 918273645}
+
+
+@dataclasses.dataclass
+class GradedClass:
+    folder: Path  # lab 01's submissions
+    csv: Path  # python -m labs grade --notebook 01's CSV for them
+    lab15_csv: Path  # the same for the lab 15 student
+    feedback: Path  # the --feedback pages of both
+    executed: Path  # the --executed notebooks of both
+    references: list[Path]  # the masters' record folders, for the leak check
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory) -> GradedClass:
+    """``python -m labs grade --notebook NN --feedback --executed`` over the two folders of
+    tests.submissions.make_graded_class (lab 01, then lab 15), with the same settings."""
+    from labs.__main__ import main
+    from labs.course import grading
+
+    from .submissions import make_graded_class
+
+    out = tmp_path_factory.mktemp("graded-class")
+    lab01, lab15 = make_graded_class(out / "submissions")
+    references: list[Path] = []
+    original = grading.Reference.records
+
+    def keep(self):
+        found = original(self)
+        if found not in references:
+            references.append(found)
+        return found
+
+    settings = GRADED_CLASS_SETTINGS
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grading.Reference, "records", keep)
+        for folder, lab in ((lab01, "01"), (lab15, "15")):
+            status = main(["grade", str(folder), "--notebook", lab, "--out", str(out / f"results-{lab}.csv"),
+                           "--cell-timeout", str(settings["cell_timeout"]), "--time-limit", str(settings["time_limit"]),
+                           "--jobs", "2", "--seed", str(settings["seed"]), "--feedback", str(out / "feedback"),
+                           "--executed", str(out / "executed")])
+            assert status == 0
+    return GradedClass(lab01, out / "results-01.csv", out / "results-15.csv", out / "feedback", out / "executed",
+                       references)
+
+
 def assignment_labs(default: tuple[str, ...]) -> list[Path]:
     """The labs whose release or grading a test executes once more.
 

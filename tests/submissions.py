@@ -104,3 +104,48 @@ def make_correct_set(folder: Path, stems: list[str]) -> Path:
     for stem in stems:
         _write(answered(stem), folder / "correct" / f"Copy of {stem}.ipynb")
     return folder
+
+
+# Lab 15, exercise 1 (three losses, a point each): the discriminator's right, the deck's generator
+# loss has the wrong sign, the non-saturating one is not written.
+ONE_PART_RIGHT = '''\
+def discriminator_loss(d_real, d_fake):
+    return -(ops.mean(ops.log(d_real)) + ops.mean(ops.log(1.0 - d_fake)))
+
+
+def generator_loss_saturating(d_fake):
+    return -ops.mean(ops.log(1.0 - d_fake))
+
+
+def generator_loss_non_saturating(d_fake):
+    raise NotImplementedError()
+'''
+
+
+def answered_in_chinese(stem: str) -> nbformat.NotebookNode:
+    """A student's copy of the Chinese edition of ``stem`` (its release, as a student opens it from
+    notebooks/zh/) with the same answers as :func:`answered`: the master's."""
+    from labs.course.translation import edition_language, edition_path
+
+    english = master_notebook(NOTEBOOKS / f"{stem}.ipynb")
+    student = release_notebook(master_notebook(edition_path(stem)), f"{stem}.ipynb", lang="zh")
+    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in english.cells
+                 if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in student.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in solutions:
+            cell.source = solutions[grade_id]
+    assert edition_language(student) == "zh" and set(solutions) <= {
+        c.metadata.get("nbgrader", {}).get("grade_id") for c in student.cells}
+    return student
+
+
+def make_graded_class(folder: Path) -> tuple[Path, Path]:
+    """The class the suite grades once (tests/conftest.py's ``graded_class``): ``folder/lab01``
+    holds lab 01's fake submissions (:data:`EXPECTED`) and the "correct" student's answers handed
+    in from the Chinese edition; ``folder/lab15`` a lab 15 student right on one part of exercise 1."""
+    lab01, lab15 = folder / "lab01", folder / "lab15"
+    make_fake_set(lab01)
+    _write(answered_in_chinese("01_perceptron"), lab01 / "correct_zh" / "01_perceptron.ipynb")
+    _write(answered("15_generative", {1: ONE_PART_RIGHT}), lab15 / "one_part" / "15_generative.ipynb")
+    return lab01, lab15

@@ -164,5 +164,5 @@ def test_passed_lines_are_chinese(capsys):
         checks.check_gru_step(right_gru)
         checks.check_bptt(right_bptt)
     out = capsys.readouterr().out
-    assert "✓ GRU 步:在相同权重下,6 步都与 keras.layers.GRU(reset_after=False) 一致" in out
-    assert "✓ 随时间反向传播:全部 8 个梯度都与 tf.GradientTape 一致" in out
+    assert "✓ GRU 步\uff1a在相同权重下\uff0c6 步都与 keras.layers.GRU(reset_after=False) 一致" in out
+    assert "✓ 随时间反向传播\uff1a全部 8 个梯度都与 tf.GradientTape 一致" in out

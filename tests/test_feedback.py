@@ -21,29 +21,14 @@ from labs.checks import readiness as summary_module
 from labs.course import assignments, feedback, gradebook, grading, referee
 from labs.course.runner import NOTEBOOKS, course_notebooks
 
-from .submissions import answered, make_fake_set, solution
+from .conftest import GRADED_CLASS_GROUP, GRADED_CLASS_SETTINGS
+from .submissions import answered, solution
 
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None,
                                  reason="bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap); "
                                         "grading runs every kernel in it")
-SEED = 918273645
+SEED = GRADED_CLASS_SETTINGS["seed"]  # the graded class's seed: no page may show it
 HAN = re.compile(r"[\u4e00-\u9fff]")
-
-# Lab 15, exercise 1 (three losses, a point each): the discriminator's right, the deck's generator
-# loss has the wrong sign, the non-saturating one is not written.
-ONE_PART_RIGHT = '''\
-def discriminator_loss(d_real, d_fake):
-    return -(ops.mean(ops.log(d_real)) + ops.mean(ops.log(1.0 - d_fake)))
-
-
-def generator_loss_saturating(d_fake):
-    return -ops.mean(ops.log(1.0 - d_fake))
-
-
-def generator_loss_non_saturating(d_fake):
-    raise NotImplementedError()
-'''
-
 
 def _record(folder: Path, name: str, values: dict, judge: str = "close", **options) -> None:
     folder.mkdir(parents=True, exist_ok=True)
@@ -315,52 +300,13 @@ def _zh(message: str) -> str:
 # --- the fake class, graded once: feedback, partial credit, gradebook ---------------------------------
 
 
-def answered_in_chinese(stem: str) -> nbformat.NotebookNode:
-    """A student's copy of the Chinese edition of ``stem`` (its release, as a student opens it from
-    notebooks/zh/) with the same answers as :func:`tests.submissions.answered`: the master's."""
-    from labs.course.translation import edition_language, edition_path
-
-    english = assignments.master_notebook(NOTEBOOKS / f"{stem}.ipynb")
-    student = assignments.release_notebook(assignments.master_notebook(edition_path(stem)), f"{stem}.ipynb",
-                                           lang="zh")
-    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in english.cells
-                 if c.metadata.get("nbgrader", {}).get("solution")}
-    for cell in student.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in solutions:
-            cell.source = solutions[grade_id]
-    assert edition_language(student) == "zh" and set(solutions) <= {
-        c.metadata.get("nbgrader", {}).get("grade_id") for c in student.cells}
-    return student
-
-
 @pytest.fixture(scope="module")
-def graded_class(tmp_path_factory):
-    """``python -m labs grade --feedback`` over lab 01's fake class and a lab 15 student right on one
-    part of exercise 1; returns (CSV rows, feedback folder, executed folder, the masters' record folders)."""
-    folder = make_fake_set(tmp_path_factory.mktemp("submissions"))
-    student = answered("15_generative", {1: ONE_PART_RIGHT})
-    (folder / "one_part").mkdir()
-    nbformat.write(student, folder / "one_part" / "15_generative.ipynb")
-    (folder / "correct_zh").mkdir()  # the "correct" student's answers, handed in from the Chinese edition
-    nbformat.write(answered_in_chinese("01_perceptron"), folder / "correct_zh" / "01_perceptron.ipynb")
-    out = tmp_path_factory.mktemp("graded")
-    references: list[Path] = []
-    original = grading.Reference.records
-
-    def keep(self):
-        found = original(self)
-        if found not in references:
-            references.append(found)
-        return found
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(grading.Reference, "records", keep)
-        status = main(["grade", str(folder), "--out", str(out / "results.csv"), "--cell-timeout", "30",
-                       "--time-limit", "900", "--jobs", "2", "--seed", str(SEED), "--feedback", str(out / "feedback"),
-                       "--executed", str(out / "executed")])
-    assert status == 0
-    return feedback.read_rows(out / "results.csv"), out / "feedback", out / "executed", references
+def graded_class(graded_class):
+    """The suite's graded class (tests/conftest.py): lab 01's fake class, a lab 15 student right on
+    one part of exercise 1 and a Chinese-edition submission; returns (CSV rows, feedback folder,
+    executed folder, the masters' record folders)."""
+    return (feedback.read_rows(graded_class.csv) + feedback.read_rows(graded_class.lab15_csv), graded_class.feedback,
+            graded_class.executed, graded_class.references)
 
 
 def _hidden_texts() -> list[str]:
@@ -392,7 +338,7 @@ def _recorded_numbers(folders: list[Path]) -> set[str]:
 
 @needs_bwrap
 @pytest.mark.notebook
-@pytest.mark.xdist_group("feedback-class")
+@pytest.mark.xdist_group(GRADED_CLASS_GROUP)
 def test_feedback_files_leak_nothing_hidden(graded_class):
     rows, folder, _, references = graded_class
     files = sorted(p for p in folder.rglob("*") if p.is_file())
@@ -423,7 +369,7 @@ def test_the_leak_check_finds_each_kind_of_leak():
 
 @needs_bwrap
 @pytest.mark.notebook
-@pytest.mark.xdist_group("feedback-class")
+@pytest.mark.xdist_group(GRADED_CLASS_GROUP)
 def test_feedback_says_points_checks_verdicts_and_notes(graded_class):
     rows, folder, _, _ = graded_class
     pages = {p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*/01_perceptron.json")}
@@ -441,7 +387,7 @@ def test_feedback_says_points_checks_verdicts_and_notes(graded_class):
 
 @needs_bwrap
 @pytest.mark.notebook
-@pytest.mark.xdist_group("feedback-class")
+@pytest.mark.xdist_group(GRADED_CLASS_GROUP)
 def test_a_submission_right_on_one_part_gets_exactly_that_parts_points(graded_class):
     rows, folder, _, _ = graded_class
     first = next(r for r in rows if r["student"] == "one_part" and r["exercise"] == "1")
@@ -456,7 +402,7 @@ def test_a_submission_right_on_one_part_gets_exactly_that_parts_points(graded_cl
 
 @needs_bwrap
 @pytest.mark.notebook
-@pytest.mark.xdist_group("feedback-class")
+@pytest.mark.xdist_group(GRADED_CLASS_GROUP)
 def test_a_chinese_edition_submission_gets_the_english_points_and_chinese_feedback(graded_class):
     """Handed in from notebooks/zh/, the same answers are graded against the same English master
     (same grade ids, same points); the kernel, the verdicts and the page speak Chinese."""
@@ -482,7 +428,7 @@ def test_a_chinese_edition_submission_gets_the_english_points_and_chinese_feedba
 
 @needs_bwrap
 @pytest.mark.notebook
-@pytest.mark.xdist_group("feedback-class")
+@pytest.mark.xdist_group(GRADED_CLASS_GROUP)
 def test_graded_check_cells_show_no_number(graded_class):
     """nbgrader would score an execute_result of a grade cell as partial credit: none has one."""
     _, _, executed, _ = graded_class
@@ -496,14 +442,14 @@ def test_graded_check_cells_show_no_number(graded_class):
 
 @needs_bwrap
 @pytest.mark.notebook
-@pytest.mark.xdist_group("feedback-class")
+@pytest.mark.xdist_group(GRADED_CLASS_GROUP)
 def test_the_gradebook_of_the_graded_class(graded_class, tmp_path):
     rows, folder, _, _ = graded_class
-    source = folder.parent / "results.csv"
-    assert main(["feedback", str(source), "--out", str(tmp_path / "again")]) == 0
+    sources = [str(folder.parent / "results-01.csv"), str(folder.parent / "results-15.csv")]
+    assert main(["feedback", *sources, "--out", str(tmp_path / "again")]) == 0
     again = sorted(p.relative_to(tmp_path / "again") for p in (tmp_path / "again").rglob("*"))
     assert again == sorted(p.relative_to(folder) for p in folder.rglob("*"))
-    assert main(["gradebook", str(source), "--out", str(tmp_path / "book")]) == 0
+    assert main(["gradebook", *sources, "--out", str(tmp_path / "book")]) == 0
     wide = {r[0]: r for r in _read(tmp_path / "book" / "gradebook.csv")}
     assert wide["student"][1:3] == ["01_perceptron", "15_generative"]
     assert wide["correct"][1] == "3" and wide["one_part"][1] == "" and wide["points possible"][1] == "3"

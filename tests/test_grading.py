@@ -13,8 +13,8 @@ from labs.__main__ import main
 from labs.course import assignments, grading
 from labs.course.runner import NOTEBOOKS
 
-from .conftest import assignment_labs
-from .submissions import EXPECTED, answered, make_correct_set, make_fake_set
+from .conftest import GRADED_CLASS_GROUP, assignment_labs
+from .submissions import EXPECTED, answered, make_correct_set
 
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None,
                                  reason="bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap); "
@@ -245,20 +245,16 @@ def test_grading_arguments_are_checked(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def fake_grades(tmp_path_factory):
-    """``python -m labs grade`` over the fake submissions of lab 01; returns the CSV rows."""
-    folder = make_fake_set(tmp_path_factory.mktemp("submissions"))
-    out = tmp_path_factory.mktemp("grades") / "results.csv"
-    status = main(["grade", str(folder), "--notebook", "01", "--out", str(out),
-                   "--cell-timeout", "20", "--time-limit", "600", "--jobs", "2"])
-    assert status == 0
-    with open(out, newline="", encoding="utf-8") as handle:
+def fake_grades(graded_class):
+    """``python -m labs grade`` over the fake submissions of lab 01 (the suite's graded class,
+    tests/conftest.py, which also holds a lab 15 and a Chinese-edition student); the CSV rows."""
+    with open(graded_class.csv, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
 @needs_bwrap
 @pytest.mark.notebook
-@pytest.mark.xdist_group("fake-grades")
+@pytest.mark.xdist_group(GRADED_CLASS_GROUP)
 @pytest.mark.parametrize("student", sorted(EXPECTED))
 def test_fake_submission_gets_its_score(student, fake_grades):
     points, max_points, statuses, flag = EXPECTED[student]
@@ -273,7 +269,7 @@ def test_fake_submission_gets_its_score(student, fake_grades):
 
 @needs_bwrap
 @pytest.mark.notebook
-@pytest.mark.xdist_group("fake-grades")
+@pytest.mark.xdist_group(GRADED_CLASS_GROUP)
 def test_fake_submissions_say_why(fake_grades):
     message = {(r["student"], r["exercise"]): r["message"] for r in fake_grades}
     assert "answer cell: RuntimeError: my code is not finished" in message["raises", "1"]
