@@ -110,28 +110,35 @@ def graded_class(tmp_path_factory) -> GradedClass:
 
     from .submissions import make_graded_class
 
-    out = tmp_path_factory.mktemp("graded-class")
-    lab01, lab15 = make_graded_class(out / "submissions")
-    references: list[Path] = []
-    original = grading.Reference.records
+    out = _shared_root(tmp_path_factory) / "graded-class"
+    done = out / "done.json"
+    with FileLock(str(out) + ".lock"):  # one test process grades; another that needs it waits and reads
+        if not done.exists():
+            out.mkdir(parents=True, exist_ok=True)
+            lab01, lab15 = make_graded_class(out / "submissions")
+            references: list[Path] = []
+            original = grading.Reference.records
 
-    def keep(self):
-        found = original(self)
-        if found not in references:
-            references.append(found)
-        return found
+            def keep(self):
+                found = original(self)
+                if found not in references:
+                    references.append(found)
+                return found
 
-    settings = GRADED_CLASS_SETTINGS
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(grading.Reference, "records", keep)
-        for folder, lab in ((lab01, "01"), (lab15, "15")):
-            status = main(["grade", str(folder), "--notebook", lab, "--out", str(out / f"results-{lab}.csv"),
-                           "--cell-timeout", str(settings["cell_timeout"]), "--time-limit", str(settings["time_limit"]),
-                           "--jobs", "2", "--seed", str(settings["seed"]), "--feedback", str(out / "feedback"),
-                           "--executed", str(out / "executed")])
-            assert status == 0
-    return GradedClass(lab01, out / "results-01.csv", out / "results-15.csv", out / "feedback", out / "executed",
-                       references)
+            settings = GRADED_CLASS_SETTINGS
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(grading.Reference, "records", keep)
+                for folder, lab in ((lab01, "01"), (lab15, "15")):
+                    status = main(["grade", str(folder), "--notebook", lab, "--out", str(out / f"results-{lab}.csv"),
+                                   "--cell-timeout", str(settings["cell_timeout"]),
+                                   "--time-limit", str(settings["time_limit"]), "--jobs", "2",
+                                   "--seed", str(settings["seed"]), "--feedback", str(out / "feedback"),
+                                   "--executed", str(out / "executed")])
+                    assert status == 0
+            done.write_text(json.dumps([str(p) for p in references]), encoding="utf-8")
+    references = [Path(p) for p in json.loads(done.read_text(encoding="utf-8"))]
+    return GradedClass(out / "submissions" / "lab01", out / "results-01.csv", out / "results-15.csv",
+                       out / "feedback", out / "executed", references)
 
 
 def assignment_labs(default: tuple[str, ...]) -> list[Path]:
