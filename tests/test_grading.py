@@ -407,3 +407,15 @@ def test_a_kernel_past_its_process_limit_is_stopped(toy, tmp_path):
     first, second = results[0].scores
     assert first.status == "kernel died" and second.status == "passed"
     assert "process limit" in results[0].flag
+
+
+@pytest.mark.xdist_group(GRADED_CLASS_GROUP)
+def test_xdist_groups_keep_their_tests_in_one_process(request):
+    """The suite's shared gradings rely on xdist_group: under `--dist loadgroup` each grouped test's
+    id carries its group, which is how pytest-xdist sends a group to one process (with pytest 9
+    the mark silently did nothing, and the hostile gradings ran twice)."""
+    import os
+
+    if not os.environ.get("PYTEST_XDIST_WORKER") or not request.config.getvalue("loadgroup"):
+        pytest.skip("not run in a pytest-xdist process under --dist loadgroup")
+    assert request.node.nodeid.endswith(f"@{GRADED_CLASS_GROUP}"), request.node.nodeid
