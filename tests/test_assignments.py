@@ -231,18 +231,23 @@ def released(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.stem)
-def test_release_holds_no_solution_and_no_hidden_test(path, released):
-    student = nbformat.read(released / path.name, as_version=4)
-    master = nbformat.read(path, as_version=4)
+def assert_no_solution_left(student, master, label: str) -> None:
+    """A released notebook keeps no line of the master's solutions or hidden tests, no marker, no output."""
     secret = solution_and_hidden_lines(master)
-    assert secret, f"{path.name} has no solution lines"
+    assert secret, f"{label}: the master has no solution lines"
     leaked = {line.strip() for c in student.cells for line in c.source.splitlines()} & secret
-    assert not leaked, f"{path.name} release leaks {sorted(leaked)}"
+    assert not leaked, f"{label} release leaks {sorted(leaked)}"
     text = "\n".join(c.source for c in student.cells)
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
     assert all(not c.get("outputs") for c in student.cells)
+
+
+@pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.stem)
+def test_release_holds_no_solution_and_no_hidden_test(path, released):
+    student = nbformat.read(released / path.name, as_version=4)
+    master = nbformat.read(path, as_version=4)
+    assert_no_solution_left(student, master, path.name)
 
 
 @pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.stem)
@@ -278,13 +283,8 @@ def test_the_chinese_release_has_the_english_releases_cells_and_no_solution(path
     assert [c.metadata["nbgrader"]["grade_id"] for c in chinese.cells if c.metadata.get("nbgrader", {}).get("grade")]
     code = [[c.source for c in nb.cells if c.cell_type == "code" and c is not _setup(nb)] for nb in (english, chinese)]
     assert code[0] == code[1], "every code cell but the set-up cell is the English one"
-    secret = solution_and_hidden_lines(nbformat.read(path, as_version=4))
-    leaked = {line.strip() for c in chinese.cells for line in c.source.splitlines()} & secret
-    assert not leaked, f"zh/{path.name} release leaks {sorted(leaked)}"
+    assert_no_solution_left(chinese, nbformat.read(path, as_version=4), f"zh/{path.name}")
     text = "\n".join(c.source for c in chinese.cells)
-    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
-        assert marker not in text
-    assert all(not c.get("outputs") for c in chinese.cells)
     assert colab.badge(path.name, student=True, lang="zh") in text and 'lang="zh"' in text
     assert f"github/{colab.REPOSITORY}/" not in text and f"github.com/{colab.REPOSITORY}@" not in text
     note = next(c for c in chinese.cells if c.id == "grading-note")

@@ -115,16 +115,21 @@ def apply(nb: Any, name: str, *, student: bool = False, requires: str | None = N
             f"The first code cell of {name} is not the set-up cell (`import labs` and `labs.setup()`); "
             "move other code to a cell of its own."
         )
-    lines = markdown.source.split("\n")
-    if lines[0].startswith(f"[![{BADGE_ALT}]"):
-        lines = lines[2:] if len(lines) > 1 and not lines[1].strip() else lines[1:]
-    markdown.source = "\n".join([badge(name, student=student, lang=lang), "", *lines])
+    markdown.source = "\n".join([badge(name, student=student, lang=lang), "", strip_badge(markdown.source)])
     code.source = first_cell(requires, student=student, lang=lang)
     code.metadata.update(COLLAPSED_METADATA)
     nb.metadata["accelerator"] = GPU_METADATA["accelerator"]
     nb.metadata["colab"] = {**GPU_METADATA["colab"], **nb.metadata.get("colab", {}),
                             "gpuType": GPU_METADATA["colab"]["gpuType"]}
     return nb
+
+
+def strip_badge(text: str) -> str:
+    """A header cell's text without its "Open in Colab" badge line (and the blank line after it)."""
+    lines = text.split("\n")
+    if lines and lines[0].startswith(f"[![{BADGE_ALT}]"):
+        lines = lines[2:] if len(lines) > 1 and not lines[1].strip() else lines[1:]
+    return "\n".join(lines)
 
 
 def _is_setup_cell(source: str) -> bool:

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labs.course.colab import BADGE_ALT
+from labs.course.colab import strip_badge as _strip_badge
 from labs.course.runner import NOTEBOOKS, ROOT, course_notebooks, resolve_notebooks
 from labs.i18n import DOMAIN, LOCALE_DIR, check_language
 
@@ -66,13 +66,6 @@ def edition_path(stem: str, lang: str = "zh") -> Path:
 def edition_notebooks(lang: str = "zh") -> list[Path]:
     """The built notebooks of an edition, in course order."""
     return course_notebooks(edition_folder(lang))
-
-
-def _strip_badge(text: str) -> str:
-    lines = text.split("\n")
-    if lines and lines[0].startswith(f"[![{BADGE_ALT}]"):
-        lines = lines[2:] if len(lines) > 1 and not lines[1].strip() else lines[1:]
-    return "\n".join(lines)
 
 
 def english_cells(nb: Any) -> list[tuple[str, str]]:
